@@ -1,0 +1,180 @@
+"""Constants, tables and error messages shared by both implementations.
+
+Everything here is the single source of truth: the compiled modules and the
+pure-Python fallback import these names instead of keeping copies, so the two
+cannot drift apart in what they accept, what they write or what they say.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import string
+import time as _time
+from datetime import datetime, timezone
+from http.cookies import CookieError, Morsel
+
+# --------------------------------------------------------------------------- cookies
+
+#: Characters a cookie name may hold, and that a value may hold without quotes
+#: (``http.cookies._LegalChars``).
+LEGAL_CHARS = string.ascii_letters + string.digits + "!#$%&'*+-.^_`|~:"
+#: Characters that stand as themselves inside a quoted value.
+UNESCAPED_CHARS = LEGAL_CHARS + " ()/<=>?@[]{}"
+
+is_legal_key = re.compile("[%s]+" % re.escape(LEGAL_CHARS)).fullmatch
+
+
+def _escape(code: int) -> str:
+    char = chr(code)
+    if char in '"\\':
+        return "\\" + char
+    if char in UNESCAPED_CHARS:
+        return char
+    return "\\%03o" % code
+
+
+#: ``str.translate`` table for the inside of a quoted value; code points above
+#: 255 pass through (and are refused later, as not latin-1).
+QUOTE_TABLE = {code: _escape(code) for code in range(256) if _escape(code) != chr(code)}
+#: The same table as bytes, one entry per latin-1 byte, for the compiled module.
+QUOTE_BYTES = tuple(_escape(code).encode("latin-1") for code in range(256))
+#: 1 where a byte may appear in a cookie name or an unquoted value.
+LEGAL_BYTES = bytes(chr(code) in LEGAL_CHARS for code in range(256))
+
+#: Names a cookie may not have: the attribute names this interpreter's
+#: ``http.cookies`` reserves (``partitioned`` joined them in Python 3.14).
+RESERVED_KEYS = frozenset(Morsel._reserved)
+
+#: How each attribute is spelled in the header, as ``SimpleCookie`` spells it.
+#: SimpleCookie writes attributes sorted by their lower-case names, which is the
+#: order both implementations write them in: Domain, expires, HttpOnly, Max-Age,
+#: Partitioned, Path, SameSite, Secure.
+DOMAIN = "Domain"
+EXPIRES = "expires"
+HTTPONLY = "HttpOnly"
+MAX_AGE = "Max-Age"
+PARTITIONED = "Partitioned"
+PATH = "Path"
+SAMESITE = "SameSite"
+SECURE = "Secure"
+
+SAMESITE_VALUES = ("strict", "lax", "none")
+
+#: Control characters refused anywhere in a cookie (RFC 6265 CTLs).
+COOKIE_CONTROL = frozenset(chr(code) for code in (*range(0x20), 0x7F))
+#: Bytes refused in a header name or value: they would split or end the header.
+HEADER_FORBIDDEN = frozenset("\r\n\0")
+
+# ------------------------------------------------------------------------- dates
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+#: The same names as one byte string (three bytes a name) for the compiled module.
+WEEKDAY_BYTES = "".join(WEEKDAYS).encode("ascii")
+MONTH_BYTES = "".join(MONTHS).encode("ascii")
+
+_date_cache: dict[int, str] = {}
+
+
+def offset_date(future: object) -> str:
+    """``http.cookies._getdate(future)``: now plus *future* seconds, as SimpleCookie
+    writes an integer ``expires``.
+
+    The text changes once a second, so it is cached by the whole second; the
+    arithmetic (float addition, then ``gmtime``) is the same as the stdlib's, so
+    overflows raise what they raise there.
+    """
+    when = _time.time() + future  # type: ignore[operator]
+    try:
+        second = math.floor(when)
+    except (OverflowError, ValueError):
+        _time.gmtime(when)  # raises the stdlib's own error for inf and nan
+        raise
+    text = _date_cache.get(second)
+    if text is None:
+        year, month, day, hh, mm, ss, wd, _, _ = _time.gmtime(when)
+        text = "%s, %02d %3s %4d %02d:%02d:%02d GMT" % (
+            WEEKDAYS[wd], day, MONTHS[month - 1], year, hh, mm, ss)
+        if len(_date_cache) >= 64:
+            _date_cache.clear()
+        _date_cache[second] = text
+    return text
+
+
+def utc_date(when: datetime) -> str:
+    """``email.utils.format_datetime(when, usegmt=True)`` for a plain ``datetime``
+    whose tzinfo is ``timezone.utc`` (callers check that)."""
+    return "%s, %02d %s %04d %02d:%02d:%02d GMT" % (
+        WEEKDAYS[when.weekday()], when.day, MONTHS[when.month - 1], when.year,
+        when.hour, when.minute, when.second)
+
+
+UTC = timezone.utc
+
+# ---------------------------------------------------------------------- headers
+
+
+def _lower_latin1(code: int) -> int:
+    lowered = chr(code).lower()
+    assert len(lowered) == 1 and ord(lowered) < 256, code
+    return ord(lowered)
+
+
+#: ``str.lower`` for every latin-1 character, as one table of bytes.
+LOWER_LATIN1 = bytes(_lower_latin1(code) for code in range(256))
+
+#: Characters ``urllib.parse.quote`` leaves alone in a redirect URL: its
+#: always-safe set plus the ``safe`` argument starlette passes.
+REDIRECT_SAFE = ":/%#?=@[]!$&'()*+,;"
+URL_SAFE_BYTES = bytes(
+    chr(code) in string.ascii_letters + string.digits + "_.-~" + REDIRECT_SAFE for code in range(256))
+
+# ------------------------------------------------------------------------ errors
+#
+# Message templates, and the functions that raise with them. Both implementations
+# raise only through these, so the text is the same whichever is loaded.
+
+
+def _shown(text: object) -> str:
+    """repr() of the offending text, cut short so a megabyte value stays readable."""
+    shown = repr(text)
+    return shown if len(shown) <= 80 else shown[:77] + "..."
+
+
+HEADER_CONTROL_MESSAGE = "{field} must not contain CR, LF or NUL: {value}"
+COOKIE_CONTROL_MESSAGE = "cookie {field} must not contain control characters: {value}"
+ILLEGAL_KEY_MESSAGE = "Illegal key {key!r}"
+RESERVED_KEY_MESSAGE = "Attempt to set a reserved key {key!r}"
+SAMESITE_MESSAGE = "samesite must be either 'strict', 'lax' or 'none'"
+LATIN1_REASON = "ordinal not in range(256) in {field}"
+
+
+class SameSiteError(AssertionError, ValueError):
+    """A bad ``samesite``: an AssertionError, as starlette raises, and a ValueError,
+    as it ought to be. Raised explicitly, so ``python -O`` does not skip it."""
+
+
+def header_control_error(field: str, value: object) -> ValueError:
+    return ValueError(HEADER_CONTROL_MESSAGE.format(field=field, value=_shown(value)))
+
+
+def cookie_control_error(field: str, value: object) -> CookieError:
+    return CookieError(COOKIE_CONTROL_MESSAGE.format(field=field, value=_shown(value)))
+
+
+def latin1_error(error: UnicodeEncodeError, field: str) -> UnicodeEncodeError:
+    """The same UnicodeEncodeError, its reason naming the field."""
+    return UnicodeEncodeError(error.encoding, error.object, error.start, error.end,
+                              LATIN1_REASON.format(field=field))
+
+
+def header_name_field(key: object) -> str:
+    return f"header name {_shown(key)}"
+
+
+def header_value_field(key: object) -> str:
+    return f"value of header {_shown(key)}"
+
+
+__all__ = [name for name in dir() if not name.startswith("_") or name == "_shown"]

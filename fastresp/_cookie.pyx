@@ -1,0 +1,495 @@
+"""Set-Cookie values written straight into a bytes buffer.
+
+The fast path takes the argument types real apps pass (plain str of latin-1 text,
+int, bool, None, a UTC datetime), measures the header, allocates the bytes object
+once and writes it. Anything else, and every input that must be refused, goes to
+the pure-Python reference in ``_cookie_py``: it calls the user's ``__str__``
+and ``__eq__`` exactly as SimpleCookie does and raises the documented errors, so
+the two implementations cannot disagree about odd input or error messages. The
+fast path runs no user code, so handing over half-way is always safe.
+"""
+
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
+from cpython.datetime cimport (
+    PyDateTime_DATE_GET_HOUR, PyDateTime_DATE_GET_MINUTE, PyDateTime_DATE_GET_SECOND,
+    PyDateTime_GET_DAY, PyDateTime_GET_MONTH, PyDateTime_GET_YEAR, datetime, import_datetime,
+)
+from cpython.long cimport PyLong_AsLongLongAndOverflow
+from cpython.object cimport Py_TYPE, PyObject, PyTypeObject
+from libc.math cimport floor
+from libc.string cimport memcpy
+
+import time as _time
+
+from . import _common, _cookie_py
+
+import_datetime()
+
+cdef extern from "Python.h":
+    PyObject* _PyType_Lookup(PyTypeObject* type, object name)
+    int PyUnicode_KIND(object text)
+    const unsigned char* PyUnicode_1BYTE_DATA(object text)
+    Py_ssize_t PyUnicode_GET_LENGTH(object text)
+    int PyUnicode_1BYTE_KIND
+
+ctypedef unsigned char uchar
+
+# Tables from _common, copied into C arrays once at import.
+cdef uchar LEGAL[256]          # 1: may appear unquoted
+cdef uchar QUOTE_LEN[256]      # length of the byte's form inside quotes
+cdef char QUOTE_TEXT[256][4]   # the byte's form inside quotes
+cdef char WEEKDAYS[21]
+cdef char MONTHS[36]
+
+cdef object _cookie_value = _cookie_py.cookie_value
+cdef object _UTC = _common.UTC
+cdef tuple _RESERVED = tuple(sorted(name.encode("ascii") for name in _common.RESERVED_KEYS))
+cdef bytes _SET_COOKIE = b"set-cookie"
+cdef object _SET_COOKIE_NAME = "set_cookie"
+
+# Years the C date code writes itself; outside them the reference formats the date.
+cdef long long FIRST_SECOND = 0               # 1970-01-01T00:00:00
+cdef long long LAST_SECOND = 253402300799     # 9999-12-31T23:59:59
+cdef long long EXACT_DOUBLE = 1LL << 53       # ints a double holds exactly
+
+
+cdef void _load_tables() except *:
+    cdef int code
+    cdef bytes form
+    for code in range(256):
+        LEGAL[code] = _common.LEGAL_BYTES[code]
+        form = _common.QUOTE_BYTES[code]
+        QUOTE_LEN[code] = len(form)
+        memcpy(QUOTE_TEXT[code], PyBytes_AS_STRING(form), len(form))
+    memcpy(WEEKDAYS, PyBytes_AS_STRING(_common.WEEKDAY_BYTES), 21)
+    memcpy(MONTHS, PyBytes_AS_STRING(_common.MONTH_BYTES), 36)
+
+
+_load_tables()
+
+
+# ----------------------------------------------------------------- text fields
+
+cdef inline bint _latin1(object text) noexcept:
+    """A plain str whose characters all fit one byte each."""
+    return type(text) is str and PyUnicode_KIND(text) == PyUnicode_1BYTE_KIND
+
+
+cdef bint _plain_text(object text) noexcept:
+    """Latin-1 str with no control character: written as it is."""
+    cdef Py_ssize_t i, n
+    cdef const uchar* data
+    if not _latin1(text):
+        return False
+    data = PyUnicode_1BYTE_DATA(text)
+    n = PyUnicode_GET_LENGTH(text)
+    for i in range(n):
+        if data[i] < 0x20 or data[i] == 0x7F:
+            return False
+    return True
+
+
+cdef bint _is_reserved(const uchar* name, Py_ssize_t n) noexcept:
+    """``name.lower() in RESERVED_KEYS`` for a name of legal (ASCII) characters."""
+    cdef bytes reserved
+    cdef const uchar* word
+    cdef Py_ssize_t i
+    for reserved in _RESERVED:
+        if len(reserved) != n:
+            continue
+        word = <const uchar*>PyBytes_AS_STRING(reserved)
+        for i in range(n):
+            if (name[i] | 0x20) != word[i]:   # legal letters only differ in case by 0x20
+                break
+        else:
+            return True
+    return False
+
+
+cdef Py_ssize_t _value_length(const uchar* data, Py_ssize_t n, bint* quoted) noexcept:
+    """Length of the value as written, quoted or not; -1 for a control character."""
+    cdef Py_ssize_t i, length = 2
+    cdef bint legal = n > 0          # "" is written as a pair of quotes
+    for i in range(n):
+        if data[i] < 0x20 or data[i] == 0x7F:
+            return -1
+        legal = legal and LEGAL[data[i]]
+        length += QUOTE_LEN[data[i]]
+    quoted[0] = not legal
+    return length if not legal else n
+
+
+cdef inline char* _put(char* out, const char* text, Py_ssize_t n) noexcept:
+    memcpy(out, text, n)
+    return out + n
+
+
+cdef char* _put_quoted(char* out, const uchar* data, Py_ssize_t n) noexcept:
+    cdef Py_ssize_t i
+    out[0] = b'"'
+    out += 1
+    for i in range(n):
+        out = _put(out, QUOTE_TEXT[data[i]], QUOTE_LEN[data[i]])
+    out[0] = b'"'
+    return out + 1
+
+
+# ------------------------------------------------------------------- numbers
+
+cdef char* _put_int(char* out, long long value) noexcept:
+    """Decimal digits of value, as "%d" writes them."""
+    cdef char digits[24]
+    cdef int n = 0
+    cdef unsigned long long rest = <unsigned long long>(-value if value < 0 else value)
+    if value < 0:
+        out[0] = b'-'
+        out += 1
+    while True:
+        digits[n] = c'0' + <char>(rest % 10)
+        n += 1
+        rest //= 10
+        if rest == 0:
+            break
+    while n:
+        n -= 1
+        out[0] = digits[n]
+        out += 1
+    return out
+
+
+cdef inline char* _put2(char* out, int value) noexcept:
+    out[0] = c'0' + <char>(value // 10)
+    out[1] = c'0' + <char>(value % 10)
+    return out + 2
+
+
+cdef struct Civil:
+    int year, month, day, weekday   # weekday: 0 is Monday
+
+
+cdef Civil _civil(long long days) noexcept:
+    """Calendar date of a day count from 1970-01-01 (days >= 0), proleptic Gregorian."""
+    cdef Civil date
+    cdef long long z = days + 719468
+    cdef long long era = z // 146097
+    cdef long long doe = z - era * 146097
+    cdef long long yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    cdef long long doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    cdef long long mp = (5 * doy + 2) // 153
+    date.day = <int>(doy - (153 * mp + 2) // 5 + 1)
+    date.month = <int>(mp + 3 if mp < 10 else mp - 9)
+    date.year = <int>(yoe + era * 400 + (date.month <= 2))
+    date.weekday = <int>((days + 3) % 7)   # 1970-01-01 was a Thursday
+    return date
+
+
+cdef long long _days(int year, int month, int day) noexcept:
+    """Day count from 1970-01-01 of a calendar date (the inverse of _civil)."""
+    cdef long long y = year - (month <= 2)
+    cdef long long era = y // 400
+    cdef long long yoe = y - era * 400
+    cdef long long doy = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
+    cdef long long doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
+# The date as cookies write it: "Wdy, DD Mon YYYY HH:MM:SS GMT".
+cdef Py_ssize_t DATE_LENGTH = 29
+
+
+cdef char* _put_date(char* out, Civil date, int hh, int mm, int ss) noexcept:
+    out = _put(out, &WEEKDAYS[3 * date.weekday], 3)
+    out = _put(out, b", ", 2)
+    out = _put2(out, date.day)
+    out[0] = b' '
+    out = _put(out + 1, &MONTHS[3 * (date.month - 1)], 3)
+    out[0] = b' '
+    out = _put2(out + 1, date.year // 100)
+    out = _put2(out, date.year % 100)
+    out[0] = b' '
+    out = _put2(out + 1, hh)
+    out[0] = b':'
+    out = _put2(out + 1, mm)
+    out[0] = b':'
+    out = _put2(out + 1, ss)
+    return _put(out, b" GMT", 4)
+
+
+cdef struct Stamp:
+    Civil date
+    int hh, mm, ss
+
+
+cdef bint _offset_stamp(object future, Stamp* stamp) except -1:
+    """``_getdate(future)`` for an int offset: now plus future seconds, by the same
+    float arithmetic as the stdlib. False where the reference must do it."""
+    cdef int overflow = 0
+    cdef long long offset = PyLong_AsLongLongAndOverflow(future, &overflow)
+    cdef double when
+    cdef long long second
+    if overflow or offset > EXACT_DOUBLE or offset < -EXACT_DOUBLE:
+        return False
+    now = _time.time()        # looked up per call, like the stdlib (tests freeze it)
+    if type(now) is not float:
+        return False
+    when = <double>now + <double>offset
+    if not (FIRST_SECOND <= when < LAST_SECOND + 1):
+        return False
+    second = <long long>floor(when)
+    stamp.date = _civil(second // 86400)
+    second %= 86400
+    stamp.hh = <int>(second // 3600)
+    stamp.mm = <int>(second // 60 % 60)
+    stamp.ss = <int>(second % 60)
+    return True
+
+
+cdef bint _datetime_stamp(datetime when, Stamp* stamp) except -1:
+    """``format_datetime(when, usegmt=True)`` for a UTC datetime of a four-digit year."""
+    cdef int year = PyDateTime_GET_YEAR(when)
+    if when.tzinfo is not _UTC or year < 1000:
+        return False
+    stamp.date = _civil(_days(year, PyDateTime_GET_MONTH(when), PyDateTime_GET_DAY(when)))
+    stamp.hh = PyDateTime_DATE_GET_HOUR(when)
+    stamp.mm = PyDateTime_DATE_GET_MINUTE(when)
+    stamp.ss = PyDateTime_DATE_GET_SECOND(when)
+    return True
+
+
+cdef char* _put_stamp(char* out, Stamp* stamp) noexcept:
+    return _put_date(out, stamp.date, stamp.hh, stamp.mm, stamp.ss)
+
+
+cdef inline bint _flag(object value, bint* result) noexcept:
+    """True for a bool, its truth in result; anything else goes to the reference
+    (whose ``if value:`` may run user code)."""
+    if type(value) is not bool:
+        return False
+    result[0] = value is True
+    return True
+
+
+cdef inline Py_ssize_t _text_length(object text) noexcept:
+    """Length of an attribute given as text: 0 to leave it out ("" or None),
+    -1 where the reference must decide."""
+    if text is None:
+        return 0
+    if not _plain_text(text):
+        return -1
+    return PyUnicode_GET_LENGTH(text)
+
+
+cdef inline bint _samesite_ok(object samesite) noexcept:
+    """``samesite.lower() in ("strict", "lax", "none")`` for plain latin-1 text (no
+    latin-1 letter other than A-Z lowers to an ASCII letter)."""
+    cdef const uchar* data
+    cdef Py_ssize_t i, n
+    cdef bytes word
+    if not _latin1(samesite):
+        return False
+    data = PyUnicode_1BYTE_DATA(samesite)
+    n = PyUnicode_GET_LENGTH(samesite)
+    for word in _SAMESITE:
+        if len(word) != n:
+            continue
+        for i in range(n):
+            if (data[i] | 0x20 if 0x41 <= data[i] <= 0x5A else data[i]) != <uchar>word[i]:
+                break
+        else:
+            return True
+    return False
+
+
+cdef tuple _SAMESITE = tuple(word.encode("ascii") for word in _common.SAMESITE_VALUES)
+
+
+cdef bytes _prefix(str name, bint with_value):
+    return ("; " + name + ("=" if with_value else "")).encode("ascii")
+
+
+# "; Name=" for each attribute, spelled as _common spells them.
+cdef bytes P_DOMAIN = _prefix(_common.DOMAIN, True)
+cdef bytes P_EXPIRES = _prefix(_common.EXPIRES, True)
+cdef bytes P_HTTPONLY = _prefix(_common.HTTPONLY, False)
+cdef bytes P_MAX_AGE = _prefix(_common.MAX_AGE, True)
+cdef bytes P_PARTITIONED = _prefix(_common.PARTITIONED, False)
+cdef bytes P_PATH = _prefix(_common.PATH, True)
+cdef bytes P_SAMESITE = _prefix(_common.SAMESITE, True)
+cdef bytes P_SECURE = _prefix(_common.SECURE, False)
+
+
+cdef inline char* _put_bytes(char* out, bytes text) noexcept:
+    return _put(out, PyBytes_AS_STRING(text), len(text))
+
+
+cdef inline char* _put_text(char* out, bytes prefix, object text, Py_ssize_t n) noexcept:
+    """"; Name=" and the text, when there is text."""
+    if n <= 0:
+        return out
+    out = _put_bytes(out, prefix)
+    return _put(out, <const char*>PyUnicode_1BYTE_DATA(text), n)
+
+
+cdef object _fast_value(object key, object value, object max_age, object expires,
+                        object path, object domain, object secure, object httponly,
+                        object samesite, object partitioned):
+    """The header bytes for the common argument types, or None: then the
+    reference decides (odd types, text to refuse, anything to raise)."""
+    cdef const uchar* name
+    cdef const uchar* raw
+    cdef Py_ssize_t i, name_n, raw_n, value_n, domain_n, path_n, samesite_n
+    cdef Py_ssize_t expires_n = 0, age_n = 0, total
+    cdef bint quoted = False, is_secure, is_httponly, is_partitioned
+    cdef bint has_stamp = False, has_age = False
+    cdef int overflow = 0
+    cdef long long age = 0
+    cdef Stamp stamp
+    cdef char digits[24]
+    cdef char* out
+
+    # The name: legal characters only, not an attribute name.
+    if not _latin1(key):
+        return None
+    name = PyUnicode_1BYTE_DATA(key)
+    name_n = PyUnicode_GET_LENGTH(key)
+    if name_n == 0 or _is_reserved(name, name_n):
+        return None
+    for i in range(name_n):
+        if not LEGAL[name[i]]:
+            return None
+
+    # The value: as it is when every character is legal, else quoted.
+    if not _latin1(value):
+        return None
+    raw = PyUnicode_1BYTE_DATA(value)
+    raw_n = PyUnicode_GET_LENGTH(value)
+    value_n = _value_length(raw, raw_n, &quoted)
+    if value_n < 0:
+        return None
+    total = name_n + 1 + value_n
+
+    # The attributes, each measured in the order they are written.
+    domain_n = _text_length(domain)
+    if domain_n < 0:
+        return None
+    total += len(P_DOMAIN) + domain_n if domain_n else 0
+
+    if expires is None:
+        pass
+    elif type(expires) is int:
+        has_stamp = _offset_stamp(expires, &stamp)
+        if not has_stamp:
+            return None
+    elif type(expires) is datetime:
+        has_stamp = _datetime_stamp(expires, &stamp)
+        if not has_stamp:
+            return None
+    else:
+        expires_n = _text_length(expires)
+        if expires_n < 0:
+            return None
+    if has_stamp:
+        total += len(P_EXPIRES) + DATE_LENGTH
+    elif expires_n:
+        total += len(P_EXPIRES) + expires_n
+
+    if not _flag(httponly, &is_httponly) or not _flag(secure, &is_secure):
+        return None
+    if not _flag(partitioned, &is_partitioned):
+        return None
+    total += len(P_HTTPONLY) if is_httponly else 0
+    total += len(P_PARTITIONED) if is_partitioned else 0
+    total += len(P_SECURE) if is_secure else 0
+
+    if max_age is None:
+        pass
+    elif type(max_age) is int:
+        age = PyLong_AsLongLongAndOverflow(max_age, &overflow)
+        if overflow:
+            return None
+        has_age = True
+        age_n = _put_int(digits, age) - digits
+    else:
+        age_n = _text_length(max_age)
+        if age_n < 0:
+            return None
+    total += len(P_MAX_AGE) + age_n if age_n else 0
+
+    path_n = _text_length(path)
+    if path_n < 0:
+        return None
+    total += len(P_PATH) + path_n if path_n else 0
+
+    if samesite is not None and not _samesite_ok(samesite):
+        return None
+    samesite_n = 0 if samesite is None else PyUnicode_GET_LENGTH(samesite)
+    total += len(P_SAMESITE) + samesite_n if samesite_n else 0
+
+    # Measured: allocate once and write.
+    header = PyBytes_FromStringAndSize(NULL, total)
+    out = PyBytes_AS_STRING(header)
+    out = _put(out, <const char*>name, name_n)
+    out = _put(out, b"=", 1)
+    out = _put_quoted(out, raw, raw_n) if quoted else _put(out, <const char*>raw, raw_n)
+    out = _put_text(out, P_DOMAIN, domain, domain_n)
+    if has_stamp:
+        out = _put_stamp(_put_bytes(out, P_EXPIRES), &stamp)
+    else:
+        out = _put_text(out, P_EXPIRES, expires, expires_n)
+    if is_httponly:
+        out = _put_bytes(out, P_HTTPONLY)
+    if has_age:
+        out = _put(_put_bytes(out, P_MAX_AGE), digits, age_n)
+    else:
+        out = _put_text(out, P_MAX_AGE, max_age, age_n)
+    if is_partitioned:
+        out = _put_bytes(out, P_PARTITIONED)
+    out = _put_text(out, P_PATH, path, path_n)
+    out = _put_text(out, P_SAMESITE, samesite, samesite_n)
+    if is_secure:
+        out = _put_bytes(out, P_SECURE)
+
+    # SimpleCookie strips the header: trailing white space of the last attribute
+    # goes. Rare enough to leave to the reference.
+    if (<uchar>(out - 1)[0]) in (0x20, 0x85, 0xA0):
+        return None
+    return header
+
+
+cdef object _header(object key, object value, object max_age, object expires,
+                    object path, object domain, object secure, object httponly,
+                    object samesite, object partitioned):
+    header = _fast_value(key, value, max_age, expires, path, domain, secure, httponly,
+                         samesite, partitioned)
+    if header is None:
+        header = _cookie_value(key, value, max_age, expires, path, domain, secure,
+                               httponly, samesite, partitioned)
+    return header
+
+
+def cookie_value(key, value="", max_age=None, expires=None, path="/", domain=None,
+                 secure=False, httponly=False, samesite="lax", partitioned=False):
+    """The bytes of one Set-Cookie header value."""
+    return _header(key, value, max_age, expires, path, domain, secure, httponly, samesite,
+                   partitioned)
+
+
+def set_cookie(self, key, value="", max_age=None, expires=None, path="/", domain=None,
+               secure=False, httponly=False, samesite="lax", partitioned=False):
+    header = _header(key, value, max_age, expires, path, domain, secure, httponly, samesite,
+                     partitioned)
+    self.raw_headers.append((_SET_COOKIE, header))
+
+
+cdef object _set_cookie = set_cookie
+
+
+def delete_cookie(self, key, path="/", domain=None, secure=False, httponly=False,
+                  samesite="lax", partitioned=False):
+    if _PyType_Lookup(Py_TYPE(self), _SET_COOKIE_NAME) is not <PyObject*>_set_cookie:
+        # starlette's delete_cookie goes through self.set_cookie: keep overrides working.
+        self.set_cookie(key, max_age=0, expires=0, path=path, domain=domain, secure=secure,
+                        httponly=httponly, samesite=samesite, partitioned=partitioned)
+        return
+    header = _header(key, "", 0, 0, path, domain, secure, httponly, samesite, partitioned)
+    self.raw_headers.append((_SET_COOKIE, header))

@@ -1,0 +1,167 @@
+"""Body rendering and the raw header list in pure Python: the reference the
+compiled ``_headers`` follows, and what PyPy runs.
+
+Same bytes as ``starlette.responses.Response``, same calls on user objects
+(``headers.items()``, ``k.lower()``, ``v.encode()``), plus one rule starlette does
+not have: CR, LF or NUL in a header name, value or content type is refused.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+from urllib.parse import quote
+
+import starlette.responses
+
+from ._common import (
+    HEADER_FORBIDDEN, REDIRECT_SAFE, header_control_error, header_name_field,
+    header_value_field, latin1_error,
+)
+
+# starlette's own render, taken before install() can replace it: the render for
+# every content type other than None, bytes and str.
+_starlette_render = starlette.responses.Response.__dict__["render"]
+_starlette_headers = starlette.responses.Response.__dict__["headers"]
+
+_CONTENT_LENGTH = b"content-length"
+_CONTENT_TYPE = b"content-type"
+_LOCATION = b"location"
+
+_length_headers: dict[int, tuple[bytes, bytes]] = {}
+_type_headers: dict[tuple[str, str], tuple[bytes, bytes]] = {}
+
+
+def _encode(text: str, field: str) -> bytes:
+    try:
+        data = text.encode("latin-1")
+    except UnicodeEncodeError as error:
+        raise latin1_error(error, field) from None
+    if not HEADER_FORBIDDEN.isdisjoint(text):
+        raise header_control_error(field, text)
+    return data
+
+
+def _length_header(length: int) -> tuple[bytes, bytes]:
+    header = _length_headers.get(length)
+    if header is None:
+        header = (_CONTENT_LENGTH, str(length).encode("latin-1"))
+        if length < 4096:
+            _length_headers[length] = header
+    return header
+
+
+def content_type_header(media_type: str, charset: str) -> tuple[bytes, bytes]:
+    """The ``content-type`` header for a media type, as starlette writes it."""
+    plain = type(media_type) is str and type(charset) is str
+    if plain:
+        cached = _type_headers.get((media_type, charset))
+        if cached is not None:
+            return cached
+    if not HEADER_FORBIDDEN.isdisjoint(media_type):
+        raise header_control_error("media_type", media_type)
+    content_type = media_type
+    if content_type.startswith("text/") and "charset=" not in content_type.lower():
+        if not HEADER_FORBIDDEN.isdisjoint(charset):
+            raise header_control_error("charset", charset)
+        content_type += "; charset=" + charset
+    header = (_CONTENT_TYPE, _encode(content_type, "media_type"))
+    if plain:
+        if len(_type_headers) >= 256:
+            _type_headers.clear()
+        _type_headers[(media_type, charset)] = header
+    return header
+
+
+def render(self, content: Any) -> bytes | memoryview:
+    if content is None:
+        return b""
+    if type(content) is bytes:
+        return content
+    if type(content) is str:
+        return content.encode(self.charset)
+    return _starlette_render(self, content)
+
+
+def given_headers(headers: Mapping[str, str]) -> tuple[list[tuple[bytes, bytes]], bool, bool]:
+    """The caller's headers as raw pairs, and whether they hold content-length and
+    content-type."""
+    raw_headers = []
+    for key, value in headers.items():
+        try:
+            name = key.lower().encode("latin-1")
+        except UnicodeEncodeError as error:
+            raise latin1_error(error, header_name_field(key)) from None
+        if b"\r" in name or b"\n" in name or b"\0" in name:
+            raise header_control_error(header_name_field(key), key)
+        try:
+            data = value.encode("latin-1")
+        except UnicodeEncodeError as error:
+            raise latin1_error(error, header_value_field(key)) from None
+        if b"\r" in data or b"\n" in data or b"\0" in data:
+            raise header_control_error(header_value_field(key), value)
+        raw_headers.append((name, data))
+    names = [name for name, _ in raw_headers]
+    return raw_headers, _CONTENT_LENGTH in names, _CONTENT_TYPE in names
+
+
+def init_headers(self, headers: Mapping[str, str] | None = None) -> None:
+    if headers is None:
+        raw_headers: list[tuple[bytes, bytes]] = []
+        has_length = has_type = False
+    else:
+        raw_headers, has_length, has_type = given_headers(headers)
+
+    body = getattr(self, "body", None)
+    if body is not None and not has_length:
+        status_code = self.status_code
+        if not (status_code < 200 or status_code in (204, 304)):
+            raw_headers.append(_length_header(len(body)))
+
+    media_type = self.media_type
+    if media_type is not None and not has_type:
+        raw_headers.append(content_type_header(media_type, self.charset))
+
+    self.raw_headers = raw_headers
+
+
+def response_init(
+    self,
+    content: Any = None,
+    status_code: int = 200,
+    headers: Mapping[str, str] | None = None,
+    media_type: str | None = None,
+    background: Any = None,
+) -> None:
+    self.status_code = status_code
+    if media_type is not None:
+        self.media_type = media_type
+    self.background = background
+    self.body = self.render(content)
+    self.init_headers(headers)
+
+
+def redirect_init(
+    self,
+    url: Any,
+    status_code: int = 307,
+    headers: Mapping[str, str] | None = None,
+    background: Any = None,
+) -> None:
+    response_init(self, b"", status_code, headers, None, background)
+    location = quote(str(url), safe=REDIRECT_SAFE)
+    if type(self).headers is not _starlette_headers:
+        self.headers["location"] = location
+        return
+    set_location(self.raw_headers, location.encode("latin-1"))
+
+
+def set_location(raw_headers: list, value: bytes) -> None:
+    """``MutableHeaders.__setitem__("location", ...)``: the first location header is
+    replaced, later ones removed; appended when there is none."""
+    found = [index for index, (name, _) in enumerate(raw_headers) if name == _LOCATION]
+    for index in reversed(found[1:]):
+        del raw_headers[index]
+    if found:
+        raw_headers[found[0]] = (_LOCATION, value)
+    else:
+        raw_headers.append((_LOCATION, value))

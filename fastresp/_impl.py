@@ -1,0 +1,26 @@
+"""Chooses the implementation once, at import: compiled where allowed and
+importable, the pure-Python fallback otherwise."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from . import _cookie_py, _headers_py
+from ._env import why_python
+
+headers: ModuleType = _headers_py
+cookie: ModuleType = _cookie_py
+
+#: Why this implementation is the one loaded, in words for ``python -m fastresp``.
+REASON = why_python()
+if REASON is None:
+    try:
+        from . import _cookie, _headers
+    except ImportError as error:
+        REASON = f"the compiled modules failed to import ({error})"
+    else:
+        headers, cookie = _headers, _cookie
+        REASON = "the compiled modules are built and allowed"
+
+#: "cython" or "python": what actually loaded.
+IMPLEMENTATION = "python" if headers is _headers_py else "cython"

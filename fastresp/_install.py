@@ -1,0 +1,51 @@
+"""install() and uninstall(): fastresp's hot path behind starlette's own classes."""
+
+from __future__ import annotations
+
+import threading
+
+import starlette.responses as _starlette
+
+from . import _impl
+from .responses import hot_methods
+
+_lock = threading.Lock()
+#: (class, attribute) -> what the class itself held before install(); absent
+#: when nothing is installed.
+_saved: dict[tuple[type, str], object] = {}
+
+
+def _patches() -> dict[type, dict[str, object]]:
+    return {
+        _starlette.Response: hot_methods(_impl.headers, _impl.cookie),
+        _starlette.RedirectResponse: {"__init__": _impl.headers.redirect_init},
+    }
+
+
+def install() -> None:
+    """Accelerate every starlette (and so FastAPI) response in this process.
+
+    Idempotent, and safe before or after the app is built: the methods are
+    swapped on ``starlette.responses.Response`` (and ``RedirectResponse.__init__``),
+    so every subclass that does not override them picks them up, and those that
+    do keep their overrides.
+    """
+    with _lock:
+        if _saved:
+            return
+        for cls, methods in _patches().items():
+            for name, function in methods.items():
+                _saved[(cls, name)] = cls.__dict__[name]
+                setattr(cls, name, function)
+
+
+def uninstall() -> None:
+    """Put back exactly the functions install() replaced. A no-op when not installed."""
+    with _lock:
+        for (cls, name), original in _saved.items():
+            setattr(cls, name, original)
+        _saved.clear()
+
+
+def installed() -> bool:
+    return bool(_saved)
