@@ -63,8 +63,13 @@ SAMESITE_VALUES = ("strict", "lax", "none")
 
 #: Control characters refused anywhere in a cookie (RFC 6265 CTLs).
 COOKIE_CONTROL = frozenset(chr(code) for code in (*range(0x20), 0x7F))
-#: Bytes refused in a header name or value: they would split or end the header.
-HEADER_FORBIDDEN = frozenset("\r\n\0")
+#: Characters refused in a header name or value: they would split or end the header.
+CR, LF, NUL = 0x0D, 0x0A, 0x00
+HEADER_FORBIDDEN = frozenset(map(chr, (CR, LF, NUL)))
+
+#: The same two sets as 256-entry tables (1: refused), for the compiled modules.
+COOKIE_CONTROL_BYTES = bytes(chr(code) in COOKIE_CONTROL for code in range(256))
+HEADER_FORBIDDEN_BYTES = bytes(chr(code) in HEADER_FORBIDDEN for code in range(256))
 
 # ------------------------------------------------------------------------- dates
 

@@ -36,6 +36,7 @@ ctypedef unsigned char uchar
 
 # Tables from _common, copied into C arrays once at import.
 cdef uchar LEGAL[256]          # 1: may appear unquoted
+cdef uchar CONTROL[256]        # 1: a control character, refused
 cdef uchar QUOTE_LEN[256]      # length of the byte's form inside quotes
 cdef char QUOTE_TEXT[256][4]   # the byte's form inside quotes
 cdef char WEEKDAYS[21]
@@ -58,6 +59,7 @@ cdef void _load_tables() except *:
     cdef bytes form
     for code in range(256):
         LEGAL[code] = _common.LEGAL_BYTES[code]
+        CONTROL[code] = _common.COOKIE_CONTROL_BYTES[code]
         form = _common.QUOTE_BYTES[code]
         QUOTE_LEN[code] = len(form)
         memcpy(QUOTE_TEXT[code], PyBytes_AS_STRING(form), len(form))
@@ -84,7 +86,7 @@ cdef bint _plain_text(object text) noexcept:
     data = PyUnicode_1BYTE_DATA(text)
     n = PyUnicode_GET_LENGTH(text)
     for i in range(n):
-        if data[i] < 0x20 or data[i] == 0x7F:
+        if CONTROL[data[i]]:
             return False
     return True
 
@@ -111,7 +113,7 @@ cdef Py_ssize_t _value_length(const uchar* data, Py_ssize_t n, bint* quoted) noe
     cdef Py_ssize_t i, length = 2
     cdef bint legal = n > 0          # "" is written as a pair of quotes
     for i in range(n):
-        if data[i] < 0x20 or data[i] == 0x7F:
+        if CONTROL[data[i]]:
             return -1
         legal = legal and LEGAL[data[i]]
         length += QUOTE_LEN[data[i]]

@@ -20,6 +20,13 @@ from . import _common, _headers_py
 
 cdef extern from "Python.h":
     PyObject* _PyType_Lookup(PyTypeObject* type, object name)
+    ctypedef struct TypeObject "PyTypeObject":
+        unsigned long tp_flags
+        unsigned int tp_version_tag
+        void* tp_getattro
+        void* tp_descr_set
+    void* GENERIC_GETATTR "((void*)PyObject_GenericGetAttr)"
+    unsigned long Py_TPFLAGS_VALID_VERSION_TAG
     int PyUnicode_KIND(object text)
     const unsigned char* PyUnicode_1BYTE_DATA(object text)
     Py_ssize_t PyUnicode_GET_LENGTH(object text)
@@ -29,11 +36,14 @@ ctypedef unsigned char uchar
 
 cdef uchar LOWER[256]       # str.lower() of each latin-1 character
 cdef uchar URL_SAFE[256]    # 1: urllib.parse.quote leaves it alone in a redirect
+cdef uchar FORBIDDEN[256]   # 1: refused in a header (CR, LF, NUL)
 for _code in range(256):
     LOWER[_code] = _common.LOWER_LATIN1[_code]
     URL_SAFE[_code] = _common.URL_SAFE_BYTES[_code]
+    FORBIDDEN[_code] = _common.HEADER_FORBIDDEN_BYTES[_code]
 
 cdef object _starlette_render = _headers_py._starlette_render
+cdef object _starlette_json_render = _headers_py._starlette_json_render
 cdef object _starlette_headers = _headers_py._starlette_headers
 cdef object _given_headers = _headers_py.given_headers
 cdef object _content_type_header = _headers_py.content_type_header
@@ -58,13 +68,15 @@ cdef dict _type_headers = {}
 
 # -------------------------------------------------------------------- render
 
-cdef object _render(object self, object content):
+cdef object _render_as(object content, object charset, object self):
+    """render() with self.charset already read (None: not read yet)."""
     if content is None:
         return b""
     if type(content) is bytes:
         return content
     if type(content) is str:
-        charset = self.charset
+        if charset is None:
+            charset = self.charset
         if charset is UTF8 or charset == UTF8:
             return PyUnicode_AsUTF8String(content)
         return content.encode(charset)
@@ -72,17 +84,13 @@ cdef object _render(object self, object content):
 
 
 def render(self, content):
-    return _render(self, content)
+    return _render_as(content, None, self)
 
 
 # ------------------------------------------------------------- given headers
 
 cdef inline bint _latin1(object text) noexcept:
     return type(text) is str and PyUnicode_KIND(text) == PyUnicode_1BYTE_KIND
-
-
-cdef inline bint _forbidden(uchar c) noexcept:
-    return c == 0x0D or c == 0x0A or c == 0
 
 
 cdef object _header_bytes(object text, bint lower):
@@ -95,7 +103,7 @@ cdef object _header_bytes(object text, bint lower):
     cdef uchar c
     for i in range(n):
         c = data[i]
-        if _forbidden(c):
+        if FORBIDDEN[c]:
             return None
         out[i] = LOWER[c] if lower else c
     return result
@@ -129,12 +137,25 @@ cdef tuple _dict_headers(dict headers):
 
 # ------------------------------------------------------------ built headers
 
+cdef bytes _decimal(Py_ssize_t n):
+    """str(n).encode() for n >= 0."""
+    cdef char digits[24]
+    cdef int start = 24
+    while True:
+        start -= 1
+        digits[start] = c'0' + <char>(n % 10)
+        n //= 10
+        if n == 0:
+            break
+    return PyBytes_FromStringAndSize(digits + start, 24 - start)
+
+
 cdef tuple _length_header(Py_ssize_t length):
-    header = _length_headers[length] if length < LENGTH_CACHE_SIZE else None
+    if length >= LENGTH_CACHE_SIZE:
+        return (CONTENT_LENGTH, _decimal(length))
+    header = _length_headers[length]
     if header is None:
-        header = (CONTENT_LENGTH, str(length).encode("ascii"))
-        if length < LENGTH_CACHE_SIZE:
-            _length_headers[length] = header
+        header = _length_headers[length] = (CONTENT_LENGTH, _decimal(length))
     return header
 
 
@@ -162,7 +183,8 @@ cdef object _type_header(object media_type, object charset):
     return header
 
 
-cdef list _raw_headers(object self, object headers):
+cdef list _build(object headers, object body, object status_code, object media_type,
+                 object charset):
     cdef list raw
     cdef bint has_length = False, has_type = False
     given = None
@@ -174,15 +196,20 @@ cdef list _raw_headers(object self, object headers):
         if given is None:
             given = _given_headers(headers)
         raw, has_length, has_type = given
-
-    body = getattr(self, "body", None)
-    if body is not None and not has_length and _has_length(self.status_code):
+    if body is not None and not has_length and _has_length(status_code):
         raw.append(_length_header(len(body)))
-
-    media_type = self.media_type
     if media_type is not None and not has_type:
-        raw.append(_type_header(media_type, self.charset))
+        raw.append(_type_header(media_type, charset))
     return raw
+
+
+cdef list _raw_headers(object self, object headers):
+    """init_headers' list, reading the attributes as starlette does."""
+    body = getattr(self, "body", None)
+    status_code = self.status_code if body is not None else None
+    media_type = self.media_type
+    charset = self.charset if media_type is not None else None
+    return _build(headers, body, status_code, media_type, charset)
 
 
 def init_headers(self, headers=None):
@@ -193,24 +220,111 @@ def init_headers(self, headers=None):
 
 cdef object _RENDER_FUNCTION = render
 cdef object _INIT_HEADERS_FUNCTION = init_headers
+# Attributes __init__ sets and init_headers reads back.
+cdef tuple _STORED = ("status_code", "background", "body", "raw_headers")
+
+
+cdef class _Plan:
+    """What __init__ may take for granted about one response class.
+
+    ``direct``: render and init_headers are ours (or starlette's JSON render,
+    which only returns bytes), attribute access is the default one, and no data
+    descriptor hides the attributes __init__ stores, so init_headers would read
+    back exactly the values __init__ has in hand. Then __init__ skips the method
+    dispatch and the read-backs. A plan holds while the class's version tag is
+    unchanged: CPython resets the tag whenever the class or a base is modified.
+    """
+    cdef unsigned int tag
+    cdef bint direct
+    cdef object render          # the render to call when direct
+    cdef object media_type      # the class's media_type and charset, when direct
+    cdef object charset
+
+
+cdef dict _plans = {}
+
+
+cdef inline bint _plain_attribute(object cls, object name) noexcept:
+    """Nothing in the class hides an instance attribute of that name."""
+    cdef PyObject* found = _PyType_Lookup(<PyTypeObject*>cls, name)
+    return found is NULL or (<TypeObject*>Py_TYPE(<object>found)).tp_descr_set is NULL
+
+
+cdef inline object _class_value(object cls, object name):
+    """The class attribute's value if it is None or a plain str, else the class itself
+    (which no media type or charset can be) as a "not plain" marker."""
+    cdef PyObject* found = _PyType_Lookup(<PyTypeObject*>cls, name)
+    if found is NULL:
+        return cls
+    value = <object>found
+    return value if value is None or type(value) is str else cls
+
+
+cdef _Plan _make_plan(object cls):
+    cdef _Plan plan = _Plan()
+    cdef PyObject* found = _PyType_Lookup(<PyTypeObject*>cls, RENDER)
+    plan.render = <object>found if found is not NULL else None
+    plan.media_type = _class_value(cls, "media_type")
+    plan.charset = _class_value(cls, "charset")
+    plan.direct = (
+        (plan.render is _RENDER_FUNCTION or plan.render is _starlette_json_render)
+        and _own_type(cls, INIT_HEADERS, _INIT_HEADERS_FUNCTION)
+        and (<TypeObject*>cls).tp_getattro is GENERIC_GETATTR
+        and plan.media_type is not cls
+        and type(plan.charset) is str
+        and all([_plain_attribute(cls, name) for name in _STORED])
+    )
+    if (<TypeObject*>cls).tp_flags & Py_TPFLAGS_VALID_VERSION_TAG:
+        plan.tag = (<TypeObject*>cls).tp_version_tag
+        if len(_plans) >= 256:
+            _plans.clear()
+        _plans[cls] = plan
+    return plan
+
+
+cdef object _last_class = None   # the class of the last plan used, checked first
+cdef _Plan _last_plan = None
+
+
+cdef inline _Plan _plan(object cls):
+    global _last_class, _last_plan
+    cdef TypeObject* t = <TypeObject*>cls
+    plan = _last_plan if cls is _last_class else _plans.get(cls)
+    if (plan is not None and t.tp_flags & Py_TPFLAGS_VALID_VERSION_TAG
+            and (<_Plan>plan).tag == t.tp_version_tag):
+        _last_class, _last_plan = cls, <_Plan>plan
+        return <_Plan>plan
+    return _make_plan(cls)
+
+
+cdef inline bint _own_type(object cls, object name, object function) noexcept:
+    return _PyType_Lookup(<PyTypeObject*>cls, name) is <PyObject*>function
 
 
 cdef inline bint _own(object self, object name, object function) noexcept:
-    """True when type(self) still uses our function for that method, so it can be
-    called directly instead of through attribute lookup."""
+    """True when type(self) still uses our function for that method."""
     return _PyType_Lookup(Py_TYPE(self), name) is <PyObject*>function
 
 
 cdef int _init(object self, object content, object status_code, object headers,
                object media_type, object background) except -1:
+    cdef _Plan plan = _plan(type(self))
     self.status_code = status_code
     if media_type is not None:
         self.media_type = media_type
     self.background = background
-    if _own(self, RENDER, _RENDER_FUNCTION):
-        self.body = _render(self, content)
-    else:
-        self.body = self.render(content)
+    if plan.direct:
+        if plan.render is _RENDER_FUNCTION:
+            body = _render_as(content, plan.charset, self)
+        else:
+            body = plan.render(self, content)
+        self.body = body
+        if media_type is None:
+            media_type = plan.media_type
+        self.raw_headers = _build(headers, body, status_code, media_type, plan.charset)
+        return 0
+    # A class that changes any of that: dispatch and read back as starlette does.
+    self.body = self.render(content)
     if _own(self, INIT_HEADERS, _INIT_HEADERS_FUNCTION):
         self.raw_headers = _raw_headers(self, headers)
     else:
@@ -220,6 +334,11 @@ cdef int _init(object self, object content, object status_code, object headers,
 
 def response_init(self, content=None, status_code=200, headers=None, media_type=None,
                   background=None):
+    _init(self, content, status_code, headers, media_type, background)
+
+
+def json_init(self, content, status_code=200, headers=None, media_type=None, background=None):
+    """starlette's JSONResponse.__init__ (content required), without its extra frame."""
     _init(self, content, status_code, headers, media_type, background)
 
 

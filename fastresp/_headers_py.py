@@ -14,7 +14,7 @@ from urllib.parse import quote
 import starlette.responses
 
 from ._common import (
-    HEADER_FORBIDDEN, REDIRECT_SAFE, header_control_error, header_name_field,
+    CR, HEADER_FORBIDDEN, LF, NUL, REDIRECT_SAFE, header_control_error, header_name_field,
     header_value_field, latin1_error,
 )
 
@@ -22,6 +22,7 @@ from ._common import (
 # every content type other than None, bytes and str.
 _starlette_render = starlette.responses.Response.__dict__["render"]
 _starlette_headers = starlette.responses.Response.__dict__["headers"]
+_starlette_json_render = starlette.responses.JSONResponse.__dict__["render"]
 
 _CONTENT_LENGTH = b"content-length"
 _CONTENT_TYPE = b"content-type"
@@ -86,22 +87,35 @@ def given_headers(headers: Mapping[str, str]) -> tuple[list[tuple[bytes, bytes]]
     """The caller's headers as raw pairs, and whether they hold content-length and
     content-type."""
     raw_headers = []
+    has_length = has_type = False
     for key, value in headers.items():
         try:
             name = key.lower().encode("latin-1")
-        except UnicodeEncodeError as error:
-            raise latin1_error(error, header_name_field(key)) from None
-        if b"\r" in name or b"\n" in name or b"\0" in name:
-            raise header_control_error(header_name_field(key), key)
-        try:
             data = value.encode("latin-1")
-        except UnicodeEncodeError as error:
-            raise latin1_error(error, header_value_field(key)) from None
-        if b"\r" in data or b"\n" in data or b"\0" in data:
-            raise header_control_error(header_value_field(key), value)
+        except UnicodeEncodeError:
+            _raise_header_error(headers)
+            raise
+        line = name + data  # ``int in bytes`` is a memchr: one look at both
+        if CR in line or LF in line or NUL in line:
+            _raise_header_error(headers)
+            raise header_control_error(header_value_field(key), value)  # pragma: no cover
         raw_headers.append((name, data))
-    names = [name for name, _ in raw_headers]
-    return raw_headers, _CONTENT_LENGTH in names, _CONTENT_TYPE in names
+        has_length = has_length or name == _CONTENT_LENGTH
+        has_type = has_type or name == _CONTENT_TYPE
+    return raw_headers, has_length, has_type
+
+
+def _raise_header_error(headers: Mapping[str, str]) -> None:
+    """Find the header that is not latin-1 or holds CR, LF or NUL, and raise the
+    error that names it (the caller raises its own when none is found)."""
+    for key, value in headers.items():
+        for field, text in ((header_name_field(key), key.lower()), (header_value_field(key), value)):
+            try:
+                data = text.encode("latin-1")
+            except UnicodeEncodeError as error:
+                raise latin1_error(error, field) from None
+            if CR in data or LF in data or NUL in data:
+                raise header_control_error(field, key if text is not value else value)
 
 
 def init_headers(self, headers: Mapping[str, str] | None = None) -> None:
@@ -115,11 +129,16 @@ def init_headers(self, headers: Mapping[str, str] | None = None) -> None:
     if body is not None and not has_length:
         status_code = self.status_code
         if not (status_code < 200 or status_code in (204, 304)):
-            raw_headers.append(_length_header(len(body)))
+            length = len(body)
+            raw_headers.append(_length_headers.get(length) or _length_header(length))
 
     media_type = self.media_type
     if media_type is not None and not has_type:
-        raw_headers.append(content_type_header(media_type, self.charset))
+        charset = self.charset
+        # The cache is only for plain str: a subclass may override startswith() or lower().
+        plain = type(media_type) is str and type(charset) is str
+        header = _type_headers.get((media_type, charset)) if plain else None
+        raw_headers.append(header or content_type_header(media_type, charset))
 
     self.raw_headers = raw_headers
 
@@ -138,6 +157,18 @@ def response_init(
     self.background = background
     self.body = self.render(content)
     self.init_headers(headers)
+
+
+def json_init(
+    self,
+    content: Any,
+    status_code: int = 200,
+    headers: Mapping[str, str] | None = None,
+    media_type: str | None = None,
+    background: Any = None,
+) -> None:
+    """starlette's JSONResponse.__init__: the same as Response's, content required."""
+    response_init(self, content, status_code, headers, media_type, background)
 
 
 def redirect_init(

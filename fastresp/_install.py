@@ -18,6 +18,7 @@ _saved: dict[tuple[type, str], object] = {}
 def _patches() -> dict[type, dict[str, object]]:
     return {
         _starlette.Response: hot_methods(_impl.headers, _impl.cookie),
+        _starlette.JSONResponse: {"__init__": _impl.headers.json_init},
         _starlette.RedirectResponse: {"__init__": _impl.headers.redirect_init},
     }
 
@@ -26,7 +27,8 @@ def install() -> None:
     """Accelerate every starlette (and so FastAPI) response in this process.
 
     Idempotent, and safe before or after the app is built: the methods are
-    swapped on ``starlette.responses.Response`` (and ``RedirectResponse.__init__``),
+    swapped on ``starlette.responses.Response`` (and the ``__init__`` of
+    ``JSONResponse`` and ``RedirectResponse``),
     so every subclass that does not override them picks them up, and those that
     do keep their overrides.
     """

@@ -40,7 +40,7 @@ def make_classes(headers: ModuleType, cookie: ModuleType, module: str = __name__
         Response=response,
         HTMLResponse=subclass("HTMLResponse"),
         PlainTextResponse=subclass("PlainTextResponse"),
-        JSONResponse=subclass("JSONResponse"),
+        JSONResponse=subclass("JSONResponse", __init__=headers.json_init),
         RedirectResponse=subclass("RedirectResponse", __init__=headers.redirect_init),
     )
 
