@@ -9,6 +9,7 @@ hands everything else (and every error) to this module.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from email.utils import format_datetime
 from http.cookies import CookieError
@@ -21,23 +22,25 @@ from ._common import (
 )
 
 _SET_COOKIE = b"set-cookie"
+_DOMAIN = "; " + DOMAIN + "="
+_EXPIRES = "; " + EXPIRES + "="
+_HTTPONLY = "; " + HTTPONLY
+_MAX_AGE = "; " + MAX_AGE + "="
+_PARTITIONED = "; " + PARTITIONED
+_PATH = "; " + PATH + "="
+_SAMESITE = "; " + SAMESITE + "="
+_SECURE = "; " + SECURE
+
+_find_control = re.compile("[%s]" % re.escape("".join(sorted(COOKIE_CONTROL)))).search
 
 
-def _text(value: object) -> str:
-    """What ``"%s" % value`` gives, without the call for a plain str."""
-    return value if type(value) is str else str(value)
-
-
-def _checked(field: str, text: str) -> str:
-    if not COOKIE_CONTROL.isdisjoint(text):
+def _text(field: str, value: object) -> str:
+    """``"%s" % value``, refused if it holds a control character."""
+    text = value if type(value) is str else str(value)
+    # isprintable() is a fast C scan; only text it rejects needs the exact look.
+    if not text.isprintable() and _find_control(text):
         raise cookie_control_error(field, text)
     return text
-
-
-def _quote(text: str) -> str:
-    if is_legal_key(text):
-        return _text(text)
-    return '"' + text.translate(QUOTE_TABLE) + '"'
 
 
 def _check_key(key: object) -> str:
@@ -45,16 +48,21 @@ def _check_key(key: object) -> str:
         raise CookieError(RESERVED_KEY_MESSAGE.format(key=key))
     if not is_legal_key(key):  # type: ignore[arg-type]
         raise CookieError(ILLEGAL_KEY_MESSAGE.format(key=key))
-    return _checked("name", _text(key))
+    return _text("name", key)
 
 
-def _expires_text(expires: object) -> object:
-    """The set-time form of ``expires``: datetimes become text now, as starlette does."""
-    if type(expires) is datetime and expires.tzinfo is UTC:  # type: ignore[attr-defined]
-        return utc_date(expires)  # type: ignore[arg-type]
-    if isinstance(expires, datetime):
-        return format_datetime(expires, usegmt=True)
-    return expires
+def _coded(raw: str) -> str:
+    """SimpleCookie's ``_quote``, then ``"%s"``."""
+    if (raw.isascii() and raw.isalnum()) or is_legal_key(raw):
+        return raw if type(raw) is str else str(raw)
+    return '"' + raw.translate(QUOTE_TABLE) + '"'
+
+
+def _expires_text(expires: datetime) -> str:
+    """A datetime ``expires`` as text, as starlette turns it when the cookie is set."""
+    if type(expires) is datetime and expires.tzinfo is UTC:
+        return utc_date(expires)
+    return format_datetime(expires, usegmt=True)
 
 
 def cookie_value(
@@ -72,44 +80,50 @@ def cookie_value(
     """The bytes of one Set-Cookie header value."""
     # What SimpleCookie does when the cookie is set: str() the value, check the
     # name, format a datetime, check samesite.
-    raw = _checked("value", _text(value))
-    name = _check_key(key)
-    if expires is not None:
+    raw = _text("value", value)
+    header = _check_key(key) + "=" + _coded(raw)
+    if isinstance(expires, datetime):
         expires = _expires_text(expires)
     if samesite is not None and samesite.lower() not in SAMESITE_VALUES:  # type: ignore[attr-defined]
         raise SameSiteError(SAMESITE_MESSAGE)
 
-    # What it does on output: the attributes sorted by name, "" skipped.
-    fields = [("value", name + "=" + _quote(raw))]
+    # What it does on output: the attributes sorted by name, "" left out.
     if domain is not None and not domain == "":
-        fields.append(("domain", DOMAIN + "=" + _checked("domain", _text(domain))))
+        header += _DOMAIN + _text("domain", domain)
     if expires is not None and not expires == "":
-        when = offset_date(expires) if isinstance(expires, int) else _checked("expires", _text(expires))
-        fields.append(("expires", EXPIRES + "=" + when))
+        header += _EXPIRES + (offset_date(expires) if isinstance(expires, int)
+                              else _text("expires", expires))
     if httponly:
-        fields.append(("httponly", HTTPONLY))
+        header += _HTTPONLY
     if max_age is not None and not max_age == "":
-        age = "%d" % max_age if isinstance(max_age, int) else _checked("max_age", _text(max_age))
-        fields.append(("max_age", MAX_AGE + "=" + age))
+        header += _MAX_AGE + ("%d" % max_age if isinstance(max_age, int)
+                              else _text("max_age", max_age))
     if partitioned:
-        fields.append(("partitioned", PARTITIONED))
+        header += _PARTITIONED
     if path is not None and not path == "":
-        fields.append(("path", PATH + "=" + _checked("path", _text(path))))
+        header += _PATH + _text("path", path)
     if samesite is not None:
-        fields.append(("samesite", SAMESITE + "=" + _checked("samesite", _text(samesite))))
+        header += _SAMESITE + _text("samesite", samesite)
     if secure:
-        fields.append(("secure", SECURE))
-
-    header = "; ".join([text for _, text in fields]).strip()
+        header += _SECURE
     try:
-        return header.encode("latin-1")
+        return header.strip().encode("latin-1")
     except UnicodeEncodeError:
-        for field, text in fields:
-            try:
-                text.encode("latin-1")
-            except UnicodeEncodeError as error:
-                raise latin1_error(error, "cookie " + field) from None
-        raise  # pragma: no cover - some field above must have failed
+        raise _latin1_cookie_error(key, raw, domain, expires, max_age, path, samesite) from None
+
+
+def _latin1_cookie_error(*fields: object) -> UnicodeEncodeError:
+    """The error naming the first field, in header order, that is not latin-1 (only
+    text fields can be: numbers and dates are ASCII)."""
+    for field, value in zip(("name", "value", "domain", "expires", "max_age", "path", "samesite"), fields):
+        if isinstance(value, (int, type(None))):
+            continue
+        text = value if type(value) is str else str(value)
+        try:
+            text.encode("latin-1")
+        except UnicodeEncodeError as error:
+            return latin1_error(error, "cookie " + field)
+    raise AssertionError("unreachable: no cookie field failed to encode")  # pragma: no cover
 
 
 def set_cookie(
