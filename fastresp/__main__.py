@@ -21,7 +21,7 @@ def info() -> str:
     return "\n".join([
         f"fastresp {env['fastresp']}",
         f"implementation: {env['implementation']} ({env['reason']})",
-        f"python: {env['python_implementation']} {env['python_version']} ({env['python']})",
+        f"python: {env['python_implementation']} {env['python']}",
         f"starlette: {env['starlette']}",
     ])
 

@@ -10,14 +10,21 @@ How it measures, the same way for every side:
 * the statement is compiled into its own ``for`` loop (as ``timeit`` does), in a
   fresh function per case and side, so no call overhead is added per operation
   and PyPy traces each side on its own;
-* garbage collection stays enabled for every side, and ``gc.collect()`` runs
-  before every timed batch (``timeit`` disables the collector instead);
+* garbage collection stays enabled for every side (``timeit`` disables the
+  collector instead); a full ``gc.collect()`` runs once before calibrating and,
+  on CPython, a collection of the youngest generation before every timed batch
+  (a full one costs several batches; on PyPy every collection is a full one, so
+  there it runs only the once);
 * ``time.perf_counter_ns`` brackets a batch of iterations calibrated per side to
-  last about ``--batch-ms``, after a warm-up;
-* rounds are interleaved: every round times each side once, and the order of the
-  sides is reversed from one round to the next;
-* a side's time is the median (``--statistic min``: the minimum) over the rounds
-  of its ns per operation; ``--json`` holds both; ratio = starlette / fastresp.
+  last about ``--batch-ms`` (1 ms), after a warm-up;
+* rounds are interleaved: every round times each case once and, within it, each
+  side once, the order of the sides reversed from one round to the next;
+* a side's time is the minimum over the rounds (101) of its ns per operation
+  (``--statistic median`` for the median; ``--json`` holds both); ratio =
+  starlette / fastresp. The minimum is the default because on a shared, busy
+  machine it is the statistic that stays put from run to run: short batches and
+  many rounds give each side some batches that nothing else interrupted, while
+  the median moves with the load of the moment.
 """
 
 from __future__ import annotations
@@ -32,13 +39,13 @@ import time
 from dataclasses import dataclass
 from http.cookies import CookieError
 from itertools import repeat
-from types import ModuleType, SimpleNamespace
+from types import SimpleNamespace
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import starlette
 import starlette.responses as _starlette
 
-from . import __version__, _cookie_py, _headers_py, _impl
+from . import __version__, _cookie_py, _headers_py, _impl, _install
 from .responses import make_classes
 
 # ------------------------------------------------------------------------ cases
@@ -254,17 +261,34 @@ def check_case(case: Case, classes: SimpleNamespace) -> None:
 
 @dataclass
 class Settings:
-    rounds: int = 21
-    batch_ns: int = 10_000_000
+    rounds: int = 101
+    batch_ns: int = 1_000_000
     warmup_ns: int = 100_000_000
-    statistic: str = "median"   # or "min": how a side's rounds become one number
+    statistic: str = "min"   # or "median": how a side's rounds become one number
 
     def summary(self, samples: Sequence[float]) -> float:
         return min(samples) if self.statistic == "min" else statistics.median(samples)
 
 
+def _collect_young() -> None:
+    gc.collect(0)
+
+
+def _nothing() -> None:
+    pass
+
+
+#: Before every timed batch: the youngest generation on CPython (microseconds);
+#: nothing on PyPy, where gc.collect() always collects everything (~20 ms).
+_before_batch = _collect_young if platform.python_implementation() == "CPython" else _nothing
+
+
+GC_POLICY = ("enabled on every side; gc.collect() once before calibrating"
+             + (", gc.collect(0) before every batch" if _before_batch is _collect_young else ""))
+
+
 def _timed(inner: Callable[[int, Callable[[], int]], int], n: int) -> int:
-    gc.collect()
+    _before_batch()
     return inner(n, time.perf_counter_ns)
 
 
@@ -283,26 +307,40 @@ def _calibrate(inner: Callable[[int, Callable[[], int]], int], settings: Setting
         n *= 2
 
 
-def measure(case: Case, sides: Dict[str, SimpleNamespace], settings: Settings) -> Dict[str, List[float]]:
-    """ns per operation of every round, for each side; rounds interleaved."""
-    inners = {name: compile_case(case, classes) for name, classes in sides.items()}
-    counts = {name: _calibrate(inner, settings) for name, inner in inners.items()}
-    samples: Dict[str, List[float]] = {name: [] for name in sides}
-    order = list(sides)
+Plan = List[Tuple[Case, Dict[str, SimpleNamespace]]]
+
+
+def measure(plan: Plan, settings: Settings, out: Any = None) -> List[Dict[str, List[float]]]:
+    """ns per operation of every round, for each case and side of *plan*.
+
+    Every round times each case once, and within a case each side once, the
+    order of the sides reversed every other round: a burst of load from
+    elsewhere then falls on all sides alike, and on all cases a little, rather
+    than on one case or one side for the whole of its measurement.
+    """
+    inners = [{name: compile_case(case, classes) for name, classes in sides.items()}
+              for case, sides in plan]
+    gc.collect()
+    counts = [{name: _calibrate(inner, settings) for name, inner in case_inners.items()}
+              for case_inners in inners]
+    samples: List[Dict[str, List[float]]] = [{name: [] for name in sides} for _, sides in plan]
     for number in range(settings.rounds):
-        for name in (order if number % 2 == 0 else order[::-1]):
-            samples[name].append(_timed(inners[name], counts[name]) / counts[name])
+        for case_inners, case_counts, case_samples in zip(inners, counts, samples):
+            order = list(case_inners)
+            for name in (order if number % 2 == 0 else order[::-1]):
+                n = case_counts[name]
+                case_samples[name].append(_timed(case_inners[name], n) / n)
+        if out is not None and number % 10 == 9:
+            out.write(".")
+            out.flush()
     return samples
 
 
-def overhead(settings: Settings) -> Dict[str, float]:
-    """What the harness itself costs per operation (not subtracted anywhere)."""
-    classes = starlette_classes()
-    result = {}
-    for name, stmt in (("loop", "pass"), ("cookie_reset", "r.raw_headers = []")):
-        case = Case(name, name, CONSTRUCT, 0, 0, stmt)
-        result[name] = settings.summary(measure(case, {name: classes}, settings)[name])
-    return result
+#: The harness's own cost per operation (measured and shown, never subtracted).
+OVERHEAD_CASES = (
+    Case("loop", "loop", CONSTRUCT, 0, 0, "pass"),
+    Case("cookie_reset", "cookie reset", COOKIE, 0, 0, "r.raw_headers = []"),
+)
 
 
 # -------------------------------------------------------------------- reports
@@ -317,6 +355,7 @@ def environment() -> Dict[str, Any]:
         "python": sys.version.replace("\n", " "),
         "starlette": starlette.__version__,
         "platform": platform.platform(),
+        "installed": _install.installed(),
     }
 
 
@@ -336,10 +375,14 @@ def _fmt_ns(ns: Optional[float]) -> str:
     return f"{ns:.0f} ns"
 
 
-def _fmt_target(ratio: Optional[float], target: float) -> str:
+def _fmt_target(ratio: Optional[float], target: float, valid: bool = True) -> str:
     if ratio is None:
-        return f">= {target:g} n/a"
-    return f">= {target:g} {'met' if ratio >= target else 'NOT MET'}"
+        state = "n/a"
+    elif not valid:
+        state = "invalid"
+    else:
+        state = "met" if ratio >= target else "NOT MET"
+    return f">= {target:g} {state}"
 
 
 def _table(rows: List[List[str]], header: List[str]) -> str:
@@ -362,10 +405,6 @@ def run(impls: Sequence[str], settings: Settings, cases: Sequence[Case] = CASES,
         available[name] = {"available": classes is not None, "detail": why}
         if classes is not None:
             sides[name] = classes
-    for case in cases:
-        for name in sides:
-            if name != "starlette":
-                check_case(case, sides[name])
     report: Dict[str, Any] = {
         "metadata": {
             **environment(),
@@ -376,15 +415,38 @@ def run(impls: Sequence[str], settings: Settings, cases: Sequence[Case] = CASES,
                 "batch_ms": settings.batch_ns / 1e6,
                 "warmup_ms": settings.warmup_ns / 1e6,
                 "statistic": f"{settings.statistic} of ns/op over rounds",
-                "interleaved": "every round times each side once; order reversed every other round",
-                "gc": "enabled on every side; gc.collect() before every timed batch",
+                "interleaved": "every round times every case and, within it, every side once;"
+                               " order of the sides reversed every other round",
+                "gc": GC_POLICY,
             },
-            "overhead_ns": overhead(settings),
+            "overhead_ns": {},
+            "legend": LEGEND,
         },
         "cases": [],
     }
+    # Check first that each side does starlette's work: a side whose output
+    # differs is still timed but flagged; one that raises is not timed.
+    problems: List[Dict[str, str]] = []
+    plan: Plan = []
     for case in cases:
-        samples = measure(case, sides, settings)
+        case_problems: Dict[str, str] = {}
+        timed = dict(sides)
+        for name in impls:
+            if name in sides:
+                try:
+                    check_case(case, sides[name])
+                except AssertionError as error:
+                    case_problems[name] = f"output differs from starlette's: {error}"
+                except Exception as error:  # a bug to report, not a reason to stop
+                    case_problems[name] = f"raised {type(error).__name__}: {error}"
+                    del timed[name]
+        problems.append(case_problems)
+        plan.append((case, timed))
+    plan += [(case, {"starlette": sides["starlette"]}) for case in OVERHEAD_CASES]
+    all_samples = measure(plan, settings, out)
+    for case, samples in zip(OVERHEAD_CASES, all_samples[len(cases):]):
+        report["metadata"]["overhead_ns"][case.name] = settings.summary(samples["starlette"])
+    for case, case_problems, samples in zip(cases, problems, all_samples):
         starlette_ns = settings.summary(samples["starlette"])
         entry: Dict[str, Any] = {
             "name": case.name, "label": case.label, "kind": case.kind, "stmt": case.stmt,
@@ -394,19 +456,17 @@ def run(impls: Sequence[str], settings: Settings, cases: Sequence[Case] = CASES,
         }
         for name in impls:
             target = case.target(name)
-            if name not in sides:
-                entry["fastresp"][name] = {"ns": None, "min_ns": None, "median_ns": None,
-                                           "ratio": None, "target": target, "met": None}
-                continue
-            ns = settings.summary(samples[name])
-            ratio = starlette_ns / ns
-            entry["fastresp"][name] = {"ns": ns, "min_ns": min(samples[name]),
-                                       "median_ns": statistics.median(samples[name]),
-                                       "ratio": ratio, "target": target, "met": ratio >= target}
+            result: Dict[str, Any] = {"ns": None, "min_ns": None, "median_ns": None,
+                                      "ratio": None, "target": target, "met": None,
+                                      "problem": case_problems.get(name)}
+            if name in samples:
+                ns = settings.summary(samples[name])
+                ratio = starlette_ns / ns
+                # met stays None when the output differs: the time is not comparable.
+                result.update(ns=ns, min_ns=min(samples[name]), median_ns=statistics.median(samples[name]),
+                              ratio=ratio, met=None if name in case_problems else ratio >= target)
+            entry["fastresp"][name] = result
         report["cases"].append(entry)
-        if out is not None:
-            out.write(".")
-            out.flush()
     if out is not None:
         out.write("\n")
     return report
@@ -421,14 +481,17 @@ def render_text(report: Dict[str, Any], impls: Sequence[str]) -> str:
         f"{meta['python_implementation']} {meta['python_version']}, starlette {meta['starlette']},"
         f" {meta['platform']}",
         f"timer: {timer['function']} ({timer['implementation']}, resolution {timer['resolution_s']:g} s);"
-        f" GC enabled on every side, gc.collect() before every batch",
-        f"method: {method['rounds']} rounds, sides interleaved (order reversed every other round),"
+        f" GC {meta['method']['gc']}",
+        f"method: {method['rounds']} rounds, each timing every case and side once (sides in reverse"
+        f" order every other round),"
         f" batches of ~{method['batch_ms']:g} ms calibrated per side after {method['warmup_ms']:g} ms"
         f" of warm-up; time = {method['statistic']}; ratio = starlette / fastresp",
         "harness cost per op, included on both sides, not subtracted: loop {:.0f} ns,"
         " `r.raw_headers = []` {:.0f} ns".format(meta["overhead_ns"]["loop"],
                                                   meta["overhead_ns"]["cookie_reset"]),
     ]
+    if meta["installed"]:
+        lines.append("WARNING: fastresp.install() is active, so the starlette side runs fastresp's code")
     for name in impls:
         info = meta["implementations"][name]
         state = "" if info["available"] else "NOT AVAILABLE: "
@@ -443,21 +506,29 @@ def render_text(report: Dict[str, Any], impls: Sequence[str]) -> str:
         for name in impls:
             result = entry["fastresp"][name]
             ratio = result["ratio"]
-            row += [_fmt_ns(result["ns"]), "n/a" if ratio is None else f"{ratio:.2f}x",
-                    _fmt_target(ratio, result["target"])]
+            flag = " (!)" if result["problem"] else ""
+            row += [_fmt_ns(result["ns"]) + flag, "n/a" if ratio is None else f"{ratio:.2f}x",
+                    _fmt_target(ratio, result["target"], not result["problem"])]
         rows.append(row)
     lines.append(_table(rows, header))
     lines.append("")
+    for entry in report["cases"]:
+        for name in impls:
+            if entry["fastresp"][name]["problem"]:
+                lines.append(f"(!) {entry['label']}, {name}: {entry['fastresp'][name]['problem']}")
     for name in impls:
-        measured = [e for e in report["cases"] if e["fastresp"][name]["met"] is not None]
-        missed = [e["label"] for e in measured if not e["fastresp"][name]["met"]]
-        if not measured:
-            lines.append(f"{name}: not measured")
-        elif missed:
-            lines.append(f"{name}: {len(measured) - len(missed)}/{len(measured)} targets met;"
-                         f" not met: {', '.join(missed)}")
-        else:
-            lines.append(f"{name}: all {len(measured)} targets met")
+        results = [(e["label"], e["fastresp"][name]) for e in report["cases"]]
+        measured = [label for label, result in results if result["met"] is not None]
+        missed = [label for label, result in results if result["met"] is False]
+        invalid = [label for label, result in results if result["problem"]]
+        text = f"{name}: {len(measured) - len(missed)}/{len(measured)} targets met"
+        if missed:
+            text += f"; not met: {', '.join(missed)}"
+        if invalid:
+            text += f"; no valid measurement (!): {', '.join(invalid)}"
+        if not measured and not invalid:
+            text = f"{name}: not measured"
+        lines.append(text)
     lines.append("")
     lines.append(LEGEND)
     lines.append("")
@@ -477,11 +548,11 @@ def parser() -> argparse.ArgumentParser:
                     "Always exits 0: it is a report, not a test.")
     p.add_argument("--impl", choices=("active", "cython", "python", "both"), default="active",
                    help="fastresp implementation(s) to time (default: the active one)")
-    p.add_argument("--rounds", type=int, default=None, help="interleaved rounds (default 21; 3 with --quick)")
+    p.add_argument("--rounds", type=int, default=None, help="interleaved rounds (default 101; 3 with --quick)")
     p.add_argument("--batch-ms", type=float, default=None,
-                   help="length of one timed batch (default 10; 1 with --quick)")
-    p.add_argument("--statistic", choices=("median", "min"), default="median",
-                   help="how a side's rounds become its time (default: median)")
+                   help="length of one timed batch in ms (default 1)")
+    p.add_argument("--statistic", choices=("min", "median"), default="min",
+                   help="how a side's rounds become its time (default: min, the steadiest on a busy machine)")
     p.add_argument("--quick", action="store_true", help="few short rounds, for tests")
     p.add_argument("--case", action="append", metavar="NAME", choices=[c.name for c in CASES],
                    help="only this case (repeatable)")
@@ -491,8 +562,8 @@ def parser() -> argparse.ArgumentParser:
 
 def settings_for(args: argparse.Namespace) -> Settings:
     quick = args.quick
-    rounds = args.rounds if args.rounds is not None else (3 if quick else 21)
-    batch_ms = args.batch_ms if args.batch_ms is not None else (1.0 if quick else 10.0)
+    rounds = args.rounds if args.rounds is not None else (3 if quick else 101)
+    batch_ms = args.batch_ms if args.batch_ms is not None else 1.0
     warmup_ms = 5.0 if quick else (100.0 if platform.python_implementation() == "CPython" else 500.0)
     if rounds < 1 or batch_ms <= 0:
         raise SystemExit("--rounds must be >= 1 and --batch-ms > 0")

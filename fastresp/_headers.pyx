@@ -53,7 +53,6 @@ cdef str _REDIRECT_SAFE = _common.REDIRECT_SAFE
 
 cdef bytes CONTENT_LENGTH = b"content-length"
 cdef bytes CONTENT_TYPE = b"content-type"
-cdef bytes LOCATION = b"location"
 cdef str UTF8 = "utf-8"
 cdef object RENDER = "render"
 cdef object INIT_HEADERS = "init_headers"
@@ -363,8 +362,5 @@ def redirect_init(self, url, status_code=307, headers=None, background=None):
         location = _quote(location, safe=_REDIRECT_SAFE)
     if not _own(self, HEADERS, _starlette_headers):
         self.headers["location"] = location
-    elif headers is None:
-        # Nothing given, so there is no location header to replace.
-        self.raw_headers.append((LOCATION, location.encode("latin-1")))
     else:
         _set_location(self.raw_headers, location.encode("latin-1"))

@@ -10,8 +10,9 @@ from . import _impl
 from .responses import hot_methods
 
 _lock = threading.Lock()
-#: (class, attribute) -> what the class itself held before install(); absent
-#: when nothing is installed.
+_MISSING = object()
+#: (class, attribute) -> what the class's own __dict__ held before install()
+#: (_MISSING when it inherited the attribute); empty when nothing is installed.
 _saved: dict[tuple[type, str], object] = {}
 
 
@@ -37,7 +38,7 @@ def install() -> None:
             return
         for cls, methods in _patches().items():
             for name, function in methods.items():
-                _saved[(cls, name)] = cls.__dict__[name]
+                _saved[(cls, name)] = cls.__dict__.get(name, _MISSING)
                 setattr(cls, name, function)
 
 
@@ -45,7 +46,10 @@ def uninstall() -> None:
     """Put back exactly the functions install() replaced. A no-op when not installed."""
     with _lock:
         for (cls, name), original in _saved.items():
-            setattr(cls, name, original)
+            if original is _MISSING:
+                delattr(cls, name)
+            else:
+                setattr(cls, name, original)
         _saved.clear()
 
 
