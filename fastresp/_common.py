@@ -181,5 +181,3 @@ def header_name_field(key: object) -> str:
 def header_value_field(key: object) -> str:
     return f"value of header {_shown(key)}"
 
-
-__all__ = [name for name in dir() if not name.startswith("_") or name == "_shown"]
