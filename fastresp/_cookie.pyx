@@ -170,7 +170,8 @@ cdef struct Civil:
 
 
 cdef Civil _civil(long long days) noexcept:
-    """Calendar date of a day count from 1970-01-01 (days >= 0), proleptic Gregorian."""
+    """Calendar date of a day count from 1970-01-01, proleptic Gregorian, for
+    years 1 and later (the divisions assume days + 719468 >= 0)."""
     cdef Civil date
     cdef long long z = days + 719468
     cdef long long era = z // 146097
@@ -181,7 +182,8 @@ cdef Civil _civil(long long days) noexcept:
     date.day = <int>(doy - (153 * mp + 2) // 5 + 1)
     date.month = <int>(mp + 3 if mp < 10 else mp - 9)
     date.year = <int>(yoe + era * 400 + (date.month <= 2))
-    date.weekday = <int>((days + 3) % 7)   # 1970-01-01 was a Thursday
+    date.weekday = <int>((days % 7 + 10) % 7)   # 1970-01-01 was a Thursday; C's % keeps
+                                                # the sign, so days before it need the + 7
     return date
 
 

@@ -44,6 +44,7 @@ def _text(field: str, value: object) -> str:
 
 
 def _check_key(key: object) -> str:
+    hash(key)  # SimpleCookie looks the name up in a dict first: unhashable is a TypeError
     if key.lower() in RESERVED_KEYS:  # type: ignore[attr-defined]
         raise CookieError(RESERVED_KEY_MESSAGE.format(key=key))
     if not is_legal_key(key):  # type: ignore[arg-type]

@@ -24,8 +24,10 @@ cdef extern from "Python.h":
         unsigned long tp_flags
         unsigned int tp_version_tag
         void* tp_getattro
+        void* tp_setattro
         void* tp_descr_set
     void* GENERIC_GETATTR "((void*)PyObject_GenericGetAttr)"
+    void* GENERIC_SETATTR "((void*)PyObject_GenericSetAttr)"
     unsigned long Py_TPFLAGS_VALID_VERSION_TAG
     int PyUnicode_KIND(object text)
     const unsigned char* PyUnicode_1BYTE_DATA(object text)
@@ -61,21 +63,19 @@ cdef object HEADERS = "headers"
 # (b"content-length", b"<n>") for small bodies, made once each.
 cdef Py_ssize_t LENGTH_CACHE_SIZE = 4096
 cdef list _length_headers = [None] * LENGTH_CACHE_SIZE
-# media_type -> (charset, (b"content-type", value)): one entry a media type.
-cdef dict _type_headers = {}
+# media_type -> (charset or None, (b"content-type", value)), filled by the reference.
+cdef dict _type_headers = _headers_py._type_headers
 
 
 # -------------------------------------------------------------------- render
 
-cdef object _render_as(object content, object charset, object self):
-    """render() with self.charset already read (None: not read yet)."""
+cdef object _render(object self, object content):
     if content is None:
         return b""
     if type(content) is bytes:
         return content
     if type(content) is str:
-        if charset is None:
-            charset = self.charset
+        charset = self.charset
         if charset is UTF8 or charset == UTF8:
             return PyUnicode_AsUTF8String(content)
         return content.encode(charset)
@@ -83,7 +83,7 @@ cdef object _render_as(object content, object charset, object self):
 
 
 def render(self, content):
-    return _render_as(content, None, self)
+    return _render(self, content)
 
 
 # ------------------------------------------------------------- given headers
@@ -170,20 +170,24 @@ cdef bint _has_length(object status_code) except -1:
     return not (status_code < 200 or status_code in (204, 304))
 
 
-cdef object _type_header(object media_type, object charset):
-    entry = _type_headers.get(media_type) if type(media_type) is str else None
-    if entry is not None and (<tuple>entry)[0] is charset:
-        return (<tuple>entry)[1]
-    header = _content_type_header(media_type, charset)
-    if type(media_type) is str and type(charset) is str:
-        if len(_type_headers) >= 256:
-            _type_headers.clear()
-        _type_headers[media_type] = (charset, header)
-    return header
+cdef object _type_header(object self, object media_type):
+    """The reference's content_type_header, its cache hit taken here: the cache
+    is the reference's own dict."""
+    if type(media_type) is str:
+        entry = _type_headers.get(media_type)
+        if entry is not None:
+            charset = (<tuple>entry)[0]
+            if charset is None:
+                return (<tuple>entry)[1]
+            current = self.charset
+            if current is charset or (type(current) is str and current == charset):
+                return (<tuple>entry)[1]
+    return _content_type_header(self, media_type)
 
 
-cdef list _build(object headers, object body, object status_code, object media_type,
-                 object charset):
+cdef list _build(object self, object headers, object body, object status_code,
+                 object media_type):
+    """init_headers' list from values already in hand."""
     cdef list raw
     cdef bint has_length = False, has_type = False
     given = None
@@ -198,7 +202,7 @@ cdef list _build(object headers, object body, object status_code, object media_t
     if body is not None and not has_length and _has_length(status_code):
         raw.append(_length_header(len(body)))
     if media_type is not None and not has_type:
-        raw.append(_type_header(media_type, charset))
+        raw.append(_type_header(self, media_type))
     return raw
 
 
@@ -206,9 +210,7 @@ cdef list _raw_headers(object self, object headers):
     """init_headers' list, reading the attributes as starlette does."""
     body = getattr(self, "body", None)
     status_code = self.status_code if body is not None else None
-    media_type = self.media_type
-    charset = self.charset if media_type is not None else None
-    return _build(headers, body, status_code, media_type, charset)
+    return _build(self, headers, body, status_code, self.media_type)
 
 
 def init_headers(self, headers=None):
@@ -219,8 +221,8 @@ def init_headers(self, headers=None):
 
 cdef object _RENDER_FUNCTION = render
 cdef object _INIT_HEADERS_FUNCTION = init_headers
-# Attributes __init__ sets and init_headers reads back.
-cdef tuple _STORED = ("status_code", "background", "body", "raw_headers")
+# Attributes __init__ stores and would read back.
+cdef tuple _STORED = ("status_code", "body", "media_type")
 
 
 cdef class _Plan:
@@ -228,16 +230,17 @@ cdef class _Plan:
 
     ``direct``: render and init_headers are ours (or starlette's JSON render,
     which only returns bytes), attribute access is the default one, and no data
-    descriptor hides the attributes __init__ stores, so init_headers would read
-    back exactly the values __init__ has in hand. Then __init__ skips the method
-    dispatch and the read-backs. A plan holds while the class's version tag is
-    unchanged: CPython resets the tag whenever the class or a base is modified.
+    descriptor stands behind status_code, body or media_type, so init_headers
+    would read back exactly the values __init__ has in hand: __init__ skips the
+    method dispatch and those read-backs. (media_type is read back when it was
+    not given, and charset whenever it is needed: a subclass may set either on
+    the instance before calling __init__.) A plan holds while the class's
+    version tag is unchanged: CPython resets the tag whenever the class or a
+    base is modified.
     """
     cdef unsigned int tag
     cdef bint direct
     cdef object render          # the render to call when direct
-    cdef object media_type      # the class's media_type and charset, when direct
-    cdef object charset
 
 
 cdef dict _plans = {}
@@ -249,32 +252,20 @@ cdef inline bint _plain_attribute(object cls, object name) noexcept:
     return found is NULL or (<TypeObject*>Py_TYPE(<object>found)).tp_descr_set is NULL
 
 
-cdef inline object _class_value(object cls, object name):
-    """The class attribute's value if it is None or a plain str, else the class itself
-    (which no media type or charset can be) as a "not plain" marker."""
-    cdef PyObject* found = _PyType_Lookup(<PyTypeObject*>cls, name)
-    if found is NULL:
-        return cls
-    value = <object>found
-    return value if value is None or type(value) is str else cls
-
-
 cdef _Plan _make_plan(object cls):
     cdef _Plan plan = _Plan()
+    cdef TypeObject* t = <TypeObject*>cls
     cdef PyObject* found = _PyType_Lookup(<PyTypeObject*>cls, RENDER)
     plan.render = <object>found if found is not NULL else None
-    plan.media_type = _class_value(cls, "media_type")
-    plan.charset = _class_value(cls, "charset")
     plan.direct = (
         (plan.render is _RENDER_FUNCTION or plan.render is _starlette_json_render)
         and _own_type(cls, INIT_HEADERS, _INIT_HEADERS_FUNCTION)
-        and (<TypeObject*>cls).tp_getattro is GENERIC_GETATTR
-        and plan.media_type is not cls
-        and type(plan.charset) is str
+        and t.tp_getattro is GENERIC_GETATTR
+        and t.tp_setattro is GENERIC_SETATTR
         and all([_plain_attribute(cls, name) for name in _STORED])
     )
-    if (<TypeObject*>cls).tp_flags & Py_TPFLAGS_VALID_VERSION_TAG:
-        plan.tag = (<TypeObject*>cls).tp_version_tag
+    if t.tp_flags & Py_TPFLAGS_VALID_VERSION_TAG:
+        plan.tag = t.tp_version_tag
         if len(_plans) >= 256:
             _plans.clear()
         _plans[cls] = plan
@@ -314,13 +305,13 @@ cdef int _init(object self, object content, object status_code, object headers,
     self.background = background
     if plan.direct:
         if plan.render is _RENDER_FUNCTION:
-            body = _render_as(content, plan.charset, self)
+            body = _render(self, content)
         else:
             body = plan.render(self, content)
         self.body = body
         if media_type is None:
-            media_type = plan.media_type
-        self.raw_headers = _build(headers, body, status_code, media_type, plan.charset)
+            media_type = self.media_type
+        self.raw_headers = _build(self, headers, body, status_code, media_type)
         return 0
     # A class that changes any of that: dispatch and read back as starlette does.
     self.body = self.render(content)

@@ -29,17 +29,8 @@ _CONTENT_TYPE = b"content-type"
 _LOCATION = b"location"
 
 _length_headers: dict[int, tuple[bytes, bytes]] = {}
-_type_headers: dict[tuple[str, str], tuple[bytes, bytes]] = {}
-
-
-def _encode(text: str, field: str) -> bytes:
-    try:
-        data = text.encode("latin-1")
-    except UnicodeEncodeError as error:
-        raise latin1_error(error, field) from None
-    if not HEADER_FORBIDDEN.isdisjoint(text):
-        raise header_control_error(field, text)
-    return data
+#: media_type -> (the charset in the header or None, the header).
+_type_headers: dict[str, tuple[Any, tuple[bytes, bytes]]] = {}
 
 
 def _length_header(length: int) -> tuple[bytes, bytes]:
@@ -51,25 +42,34 @@ def _length_header(length: int) -> tuple[bytes, bytes]:
     return header
 
 
-def content_type_header(media_type: str, charset: str) -> tuple[bytes, bytes]:
-    """The ``content-type`` header for a media type, as starlette writes it."""
-    plain = type(media_type) is str and type(charset) is str
-    if plain:
-        cached = _type_headers.get((media_type, charset))
-        if cached is not None:
-            return cached
-    if not HEADER_FORBIDDEN.isdisjoint(media_type):
-        raise header_control_error("media_type", media_type)
+def content_type_header(self: Any, media_type: Any) -> tuple[bytes, bytes]:
+    """The ``content-type`` header for a media type, as starlette writes it: it
+    reads ``self.charset`` only for a ``text/`` type without a charset."""
+    entry = _type_headers.get(media_type) if type(media_type) is str else None
+    if entry is not None:
+        charset, header = entry
+        if charset is None:
+            return header
+        current = self.charset
+        if current is charset or (type(current) is str and current == charset):
+            return header
+    charset = None
     content_type = media_type
     if content_type.startswith("text/") and "charset=" not in content_type.lower():
-        if not HEADER_FORBIDDEN.isdisjoint(charset):
-            raise header_control_error("charset", charset)
+        charset = self.charset
         content_type += "; charset=" + charset
-    header = (_CONTENT_TYPE, _encode(content_type, "media_type"))
-    if plain:
+    if not HEADER_FORBIDDEN.isdisjoint(content_type):
+        if not HEADER_FORBIDDEN.isdisjoint(media_type):
+            raise header_control_error("media_type", media_type)
+        raise header_control_error("charset", charset)
+    try:
+        header = (_CONTENT_TYPE, content_type.encode("latin-1"))
+    except UnicodeEncodeError as error:
+        raise latin1_error(error, "media_type") from None
+    if type(media_type) is str and (charset is None or type(charset) is str):
         if len(_type_headers) >= 256:
             _type_headers.clear()
-        _type_headers[(media_type, charset)] = header
+        _type_headers[media_type] = (charset, header)
     return header
 
 
@@ -134,11 +134,7 @@ def init_headers(self, headers: Mapping[str, str] | None = None) -> None:
 
     media_type = self.media_type
     if media_type is not None and not has_type:
-        charset = self.charset
-        # The cache is only for plain str: a subclass may override startswith() or lower().
-        plain = type(media_type) is str and type(charset) is str
-        header = _type_headers.get((media_type, charset)) if plain else None
-        raw_headers.append(header or content_type_header(media_type, charset))
+        raw_headers.append(content_type_header(self, media_type))
 
     self.raw_headers = raw_headers
 
