@@ -19,6 +19,7 @@ __all__ = [
     "HTMLResponse",
     "JSONResponse",
     "PlainTextResponse",
+    "REASON",
     "RedirectResponse",
     "Response",
     "install",

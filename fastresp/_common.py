@@ -80,6 +80,7 @@ WEEKDAY_BYTES = "".join(WEEKDAYS).encode("ascii")
 MONTH_BYTES = "".join(MONTHS).encode("ascii")
 
 _date_cache: dict[int, str] = {}
+_LAST_CACHED = 253402300800  # 10000-01-01T00:00:00
 
 
 def offset_date(future: object) -> str:
@@ -91,20 +92,25 @@ def offset_date(future: object) -> str:
     overflows raise what they raise there.
     """
     when = _time.time() + future  # type: ignore[operator]
-    try:
-        second = math.floor(when)
-    except (OverflowError, ValueError):
-        _time.gmtime(when)  # raises the stdlib's own error for inf and nan
-        raise
+    if not 0 <= when < _LAST_CACHED:
+        # Before 1970, past 9999, inf and nan: uncached, so gmtime() raises what it
+        # raises, and since it rounds negative times toward zero on some
+        # interpreters (PyPy), not down.
+        return _format_gmtime(when)
+    second = math.floor(when)
     text = _date_cache.get(second)
     if text is None:
-        year, month, day, hh, mm, ss, wd, _, _ = _time.gmtime(when)
-        text = "%s, %02d %3s %4d %02d:%02d:%02d GMT" % (
-            WEEKDAYS[wd], day, MONTHS[month - 1], year, hh, mm, ss)
+        text = _format_gmtime(when)
         if len(_date_cache) >= 64:
             _date_cache.clear()
         _date_cache[second] = text
     return text
+
+
+def _format_gmtime(when: float) -> str:
+    year, month, day, hh, mm, ss, wd, _, _ = _time.gmtime(when)
+    return "%s, %02d %3s %4d %02d:%02d:%02d GMT" % (
+        WEEKDAYS[wd], day, MONTHS[month - 1], year, hh, mm, ss)
 
 
 def utc_date(when: datetime) -> str:

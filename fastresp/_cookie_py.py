@@ -43,19 +43,18 @@ def _text(field: str, value: object) -> str:
     return text
 
 
-def _check_key(key: object) -> str:
+def _check_key(key: object) -> None:
     hash(key)  # SimpleCookie looks the name up in a dict first: unhashable is a TypeError
     if key.lower() in RESERVED_KEYS:  # type: ignore[attr-defined]
         raise CookieError(RESERVED_KEY_MESSAGE.format(key=key))
     if not is_legal_key(key):  # type: ignore[arg-type]
         raise CookieError(ILLEGAL_KEY_MESSAGE.format(key=key))
-    return _text("name", key)
 
 
-def _coded(raw: str) -> str:
-    """SimpleCookie's ``_quote``, then ``"%s"``."""
+def _quote(raw: str) -> str:
+    """SimpleCookie's ``_quote`` (legal text comes back as the very object)."""
     if (raw.isascii() and raw.isalnum()) or is_legal_key(raw):
-        return raw if type(raw) is str else str(raw)
+        return raw
     return '"' + raw.translate(QUOTE_TABLE) + '"'
 
 
@@ -81,14 +80,23 @@ def cookie_value(
     """The bytes of one Set-Cookie header value."""
     # What SimpleCookie does when the cookie is set: str() the value, check the
     # name, format a datetime, check samesite.
+    # What SimpleCookie and starlette do when the cookie is set, in their order:
+    # str() the value, check the name, format a datetime, test the flags, check
+    # samesite. User code (__str__, __bool__, __eq__) runs in that same order.
     raw = _text("value", value)
-    header = _check_key(key) + "=" + _coded(raw)
+    _check_key(key)
+    coded = _quote(raw)
     if isinstance(expires, datetime):
         expires = _expires_text(expires)
+    secure = True if secure else False
+    httponly = True if httponly else False
     if samesite is not None and samesite.lower() not in SAMESITE_VALUES:  # type: ignore[attr-defined]
         raise SameSiteError(SAMESITE_MESSAGE)
+    partitioned = True if partitioned else False
 
-    # What it does on output: the attributes sorted by name, "" left out.
+    # What it does on output: "name=value", then the attributes sorted by name,
+    # "" left out.
+    header = _text("name", key) + "=" + (coded if type(coded) is str else str(coded))
     if domain is not None and not domain == "":
         header += _DOMAIN + _text("domain", domain)
     if expires is not None and not expires == "":

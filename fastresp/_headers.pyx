@@ -55,6 +55,7 @@ cdef str _REDIRECT_SAFE = _common.REDIRECT_SAFE
 
 cdef bytes CONTENT_LENGTH = b"content-length"
 cdef bytes CONTENT_TYPE = b"content-type"
+cdef bytes LOCATION = b"location"
 cdef str UTF8 = "utf-8"
 cdef object RENDER = "render"
 cdef object INIT_HEADERS = "init_headers"
@@ -63,6 +64,7 @@ cdef object HEADERS = "headers"
 # (b"content-length", b"<n>") for small bodies, made once each.
 cdef Py_ssize_t LENGTH_CACHE_SIZE = 4096
 cdef list _length_headers = [None] * LENGTH_CACHE_SIZE
+cdef dict _big_length_headers = {}
 # media_type -> (charset or None, (b"content-type", value)), filled by the reference.
 cdef dict _type_headers = _headers_py._type_headers
 
@@ -151,7 +153,13 @@ cdef bytes _decimal(Py_ssize_t n):
 
 cdef tuple _length_header(Py_ssize_t length):
     if length >= LENGTH_CACHE_SIZE:
-        return (CONTENT_LENGTH, _decimal(length))
+        # Big bodies: the same file or page is often sent again and again.
+        header = _big_length_headers.get(length)
+        if header is None:
+            if len(_big_length_headers) >= 64:
+                _big_length_headers.clear()
+            header = _big_length_headers[length] = (CONTENT_LENGTH, _decimal(length))
+        return header
     header = _length_headers[length]
     if header is None:
         header = _length_headers[length] = (CONTENT_LENGTH, _decimal(length))
@@ -353,5 +361,20 @@ def redirect_init(self, url, status_code=307, headers=None, background=None):
         location = _quote(location, safe=_REDIRECT_SAFE)
     if not _own(self, HEADERS, _starlette_headers):
         self.headers["location"] = location
+        return
+    raw = self.raw_headers
+    value = location.encode("latin-1")
+    if type(raw) is list and not _has_name(<list>raw, LOCATION):
+        (<list>raw).append((LOCATION, value))
     else:
-        _set_location(self.raw_headers, location.encode("latin-1"))
+        _set_location(raw, value)   # replaces the location headers already there
+
+
+cdef bint _has_name(list raw, bytes name):
+    """True when a header of that name may be in raw (anything odd counts as may)."""
+    for item in raw:
+        if type(item) is not tuple or len(<tuple>item) != 2 or type((<tuple>item)[0]) is not bytes:
+            return True
+        if _is(<bytes>(<tuple>item)[0], name):
+            return True
+    return False

@@ -28,6 +28,7 @@ _CONTENT_LENGTH = b"content-length"
 _CONTENT_TYPE = b"content-type"
 _LOCATION = b"location"
 
+_isprintable = str.isprintable
 _length_headers: dict[int, tuple[bytes, bytes]] = {}
 #: media_type -> (the charset in the header or None, the header).
 _type_headers: dict[str, tuple[Any, tuple[bytes, bytes]]] = {}
@@ -37,8 +38,9 @@ def _length_header(length: int) -> tuple[bytes, bytes]:
     header = _length_headers.get(length)
     if header is None:
         header = (_CONTENT_LENGTH, str(length).encode("latin-1"))
-        if length < 4096:
-            _length_headers[length] = header
+        if len(_length_headers) >= 4096:
+            _length_headers.clear()
+        _length_headers[length] = header
     return header
 
 
@@ -89,19 +91,29 @@ def given_headers(headers: Mapping[str, str]) -> tuple[list[tuple[bytes, bytes]]
     raw_headers = []
     has_length = has_type = False
     for key, value in headers.items():
+        lowered = key.lower()
         try:
-            name = key.lower().encode("latin-1")
+            name = lowered.encode("latin-1")
             data = value.encode("latin-1")
         except UnicodeEncodeError:
             _raise_header_error(headers)
             raise
-        line = name + data  # ``int in bytes`` is a memchr: one look at both
-        if CR in line or LF in line or NUL in line:
-            _raise_header_error(headers)
-            raise header_control_error(header_value_field(key), value)  # pragma: no cover
+        # str.isprintable is a C scan, far cheaper than searching the bytes; only
+        # text it rejects (or that is not str) needs the exact look.
+        try:
+            printable = _isprintable(lowered) and _isprintable(value)
+        except TypeError:
+            printable = False
+        if not printable:
+            line = name + data
+            if CR in line or LF in line or NUL in line:
+                _raise_header_error(headers)
+                raise header_control_error(header_value_field(key), value)  # pragma: no cover
         raw_headers.append((name, data))
-        has_length = has_length or name == _CONTENT_LENGTH
-        has_type = has_type or name == _CONTENT_TYPE
+        if name == _CONTENT_LENGTH:
+            has_length = True
+        elif name == _CONTENT_TYPE:
+            has_type = True
     return raw_headers, has_length, has_type
 
 

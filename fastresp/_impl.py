@@ -3,6 +3,7 @@ importable, the pure-Python fallback otherwise."""
 
 from __future__ import annotations
 
+import importlib
 from types import ModuleType
 
 from . import _cookie_py, _headers_py
@@ -15,11 +16,11 @@ cookie: ModuleType = _cookie_py
 REASON = why_python()
 if REASON is None:
     try:
-        from . import _cookie, _headers
+        compiled = [importlib.import_module(f"{__package__}.{name}") for name in ("_headers", "_cookie")]
     except ImportError as error:
         REASON = f"the compiled modules failed to import ({error})"
     else:
-        headers, cookie = _headers, _cookie
+        headers, cookie = compiled
         REASON = "the compiled modules are built and allowed"
 
 #: "cython" or "python": what actually loaded.
