@@ -349,6 +349,7 @@ cdef object _fast_value(object key, object value, object max_age, object expires
     cdef long long age = 0
     cdef Stamp stamp
     cdef char digits[24]
+    stamp.hh = stamp.mm = stamp.ss = 0   # set before use; this quiets the compiler
     cdef char* out
 
     # The name: legal characters only, not an attribute name.

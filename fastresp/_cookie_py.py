@@ -31,6 +31,7 @@ _PATH = "; " + PATH + "="
 _SAMESITE = "; " + SAMESITE + "="
 _SECURE = "; " + SECURE
 
+_ESCAPES = {chr(code): text for code, text in QUOTE_TABLE.items()}
 _find_control = re.compile("[%s]" % re.escape("".join(sorted(COOKIE_CONTROL)))).search
 
 
@@ -55,7 +56,13 @@ def _quote(raw: str) -> str:
     """SimpleCookie's ``_quote`` (legal text comes back as the very object)."""
     if (raw.isascii() and raw.isalnum()) or is_legal_key(raw):
         return raw
-    return '"' + raw.translate(QUOTE_TABLE) + '"'
+    # A loop over the table: str.translate takes a slow path for a table of
+    # multi-character strings, on CPython and more so on PyPy.
+    quoted = ['"']
+    for char in raw:
+        quoted.append(_ESCAPES.get(char, char))
+    quoted.append('"')
+    return "".join(quoted)
 
 
 def _expires_text(expires: datetime) -> str:

@@ -9,7 +9,7 @@ raises the documented errors. Nothing here runs user code before handing over,
 so handing over half-way is always safe.
 """
 
-from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
 from cpython.dict cimport PyDict_Next
 from cpython.long cimport PyLong_AsLongAndOverflow
 from cpython.object cimport Py_TYPE, PyObject, PyTypeObject
@@ -20,6 +20,8 @@ from . import _common, _headers_py
 
 cdef extern from "Python.h":
     PyObject* _PyType_Lookup(PyTypeObject* type, object name)
+    int PyObject_GenericSetAttr(object obj, object name, object value) except -1
+    object PyObject_GenericGetAttr(object obj, object name)
     ctypedef struct TypeObject "PyTypeObject":
         unsigned long tp_flags
         unsigned int tp_version_tag
@@ -60,6 +62,11 @@ cdef str UTF8 = "utf-8"
 cdef object RENDER = "render"
 cdef object INIT_HEADERS = "init_headers"
 cdef object HEADERS = "headers"
+cdef object STATUS_CODE = "status_code"
+cdef object MEDIA_TYPE = "media_type"
+cdef object BACKGROUND = "background"
+cdef object BODY = "body"
+cdef object RAW_HEADERS = "raw_headers"
 
 # (b"content-length", b"<n>") for small bodies, made once each.
 cdef Py_ssize_t LENGTH_CACHE_SIZE = 4096
@@ -208,7 +215,7 @@ cdef list _build(object self, object headers, object body, object status_code,
             given = _given_headers(headers)
         raw, has_length, has_type = given
     if body is not None and not has_length and _has_length(status_code):
-        raw.append(_length_header(len(body)))
+        raw.append(_length_header(PyBytes_GET_SIZE(body) if type(body) is bytes else len(body)))
     if media_type is not None and not has_type:
         raw.append(_type_header(self, media_type))
     return raw
@@ -307,20 +314,26 @@ cdef inline bint _own(object self, object name, object function) noexcept:
 cdef int _init(object self, object content, object status_code, object headers,
                object media_type, object background) except -1:
     cdef _Plan plan = _plan(type(self))
-    self.status_code = status_code
-    if media_type is not None:
-        self.media_type = media_type
-    self.background = background
     if plan.direct:
+        # The plan says attribute access is object's own: call it without the
+        # type slot indirection.
+        PyObject_GenericSetAttr(self, STATUS_CODE, status_code)
+        if media_type is not None:
+            PyObject_GenericSetAttr(self, MEDIA_TYPE, media_type)
+        PyObject_GenericSetAttr(self, BACKGROUND, background)
         if plan.render is _RENDER_FUNCTION:
             body = _render(self, content)
         else:
             body = plan.render(self, content)
-        self.body = body
+        PyObject_GenericSetAttr(self, BODY, body)
         if media_type is None:
-            media_type = self.media_type
-        self.raw_headers = _build(self, headers, body, status_code, media_type)
+            media_type = PyObject_GenericGetAttr(self, MEDIA_TYPE)
+        PyObject_GenericSetAttr(self, RAW_HEADERS, _build(self, headers, body, status_code, media_type))
         return 0
+    self.status_code = status_code
+    if media_type is not None:
+        self.media_type = media_type
+    self.background = background
     # A class that changes any of that: dispatch and read back as starlette does.
     self.body = self.render(content)
     if _own(self, INIT_HEADERS, _INIT_HEADERS_FUNCTION):
