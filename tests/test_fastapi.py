@@ -1,0 +1,229 @@
+"""fastresp's classes served by a real FastAPI app through TestClient.
+
+Each app is built twice, once on fastresp's classes (``impl``) and once on
+starlette's (the oracle); what the client receives must be the same.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+fastapi = pytest.importorskip("fastapi", reason="fastapi is not importable in this environment")
+from fastapi.testclient import TestClient  # noqa: E402
+from pydantic import BaseModel  # noqa: E402
+
+import starlette.responses  # noqa: E402
+from fastresp.responses import hot_methods  # noqa: E402
+
+
+class Item(BaseModel):
+    name: str
+    price: float
+    tags: list = []
+
+
+def _received(client, method, path, **kwargs):
+    response = client.request(method, path, follow_redirects=False, **kwargs)
+    # expires= of an int offset depends on the clock: both sides use the frozen one.
+    return response.status_code, list(response.headers.multi_items()), response.content
+
+
+def _serve(classes, requests):
+    app = fastapi.FastAPI()
+
+    @app.get("/json", response_class=classes.JSONResponse)
+    def json_class():
+        return {"a": 1, "é": [1.5, None, True]}
+
+    @app.get("/html", response_class=classes.HTMLResponse)
+    def html_class():
+        return "<h1>héllo</h1>"
+
+    @app.get("/plain", response_class=classes.PlainTextResponse, status_code=202)
+    def plain_class():
+        return "plain text"
+
+    @app.get("/redirect", response_class=classes.RedirectResponse, status_code=302)
+    def redirect_class():
+        return "/target path?q=é"
+
+    @app.get("/model", response_model=Item, response_class=classes.JSONResponse)
+    def model():
+        return Item(name="x", price=1.25, tags=["a"])
+
+    @app.get("/returned")
+    def returned():
+        response = classes.Response(b"raw bytes", status_code=201, headers={"X-Custom": "yes"},
+                                    media_type="application/octet-stream")
+        response.set_cookie("session", "s p a c e", max_age=60, httponly=True, secure=True,
+                            samesite="strict", expires=datetime(2030, 1, 2, tzinfo=timezone.utc))
+        response.delete_cookie("old", path="/p")
+        return response
+
+    @app.get("/returned-redirect")
+    def returned_redirect():
+        return classes.RedirectResponse("https://example.org/a b", status_code=308,
+                                        headers={"Location": "/stale", "X-R": "1"})
+
+    @app.get("/returned-json")
+    def returned_json():
+        return classes.JSONResponse({"created": True}, status_code=201, headers={"X-J": "1"})
+
+    @app.get("/no-body", response_class=classes.Response, status_code=204)
+    def no_body():
+        return None
+
+    @app.post("/items", response_class=classes.JSONResponse)
+    def create(item: Item):
+        return {"received": item.name, "double": item.price * 2}
+
+    @app.get("/error", response_class=classes.JSONResponse)
+    def error():
+        raise fastapi.HTTPException(status_code=418, detail="teapot", headers={"X-E": "1"})
+
+    with TestClient(app) as client:
+        return [_received(client, *request[:2], **(request[2] if len(request) > 2 else {}))
+                for request in requests]
+
+
+REQUESTS = [
+    ("GET", "/json"), ("GET", "/html"), ("GET", "/plain"), ("GET", "/redirect"),
+    ("GET", "/model"), ("GET", "/returned"), ("GET", "/returned-redirect"),
+    ("GET", "/returned-json"), ("GET", "/no-body"),
+    ("POST", "/items", {"json": {"name": "n", "price": 2}}),
+    ("POST", "/items", {"json": {"name": "n"}}),        # validation error
+    ("GET", "/error"), ("GET", "/nowhere"), ("HEAD", "/html"),
+]
+
+
+def test_endpoints_like_starlette(impl, oracle, frozen_time):
+    got = _serve(impl.classes, REQUESTS)
+    expected = _serve(oracle, REQUESTS)
+    for request, got_one, expected_one in zip(REQUESTS, got, expected):
+        assert got_one == expected_one, request
+
+
+def test_endpoints_literal(impl, frozen_time):
+    results = dict(zip([r[1] + r[0] for r in REQUESTS], _serve(impl.classes, REQUESTS)))
+    status, headers, body = results["/jsonGET"]
+    assert (status, body) == (200, '{"a":1,"é":[1.5,null,true]}'.encode())
+    assert ("content-type", "application/json") in headers
+    status, headers, body = results["/htmlGET"]
+    assert ("content-type", "text/html; charset=utf-8") in headers
+    assert body == "<h1>héllo</h1>".encode()
+    status, headers, _ = results["/redirectGET"]
+    assert status == 302 and ("location", "/target%20path?q=%C3%A9") in headers
+    status, headers, body = results["/returnedGET"]
+    assert status == 201 and body == b"raw bytes"
+    assert ("x-custom", "yes") in headers
+    assert ("set-cookie", 'session="s p a c e"; expires=Wed, 02 Jan 2030 00:00:00 GMT; '
+                          "HttpOnly; Max-Age=60; Path=/; SameSite=strict; Secure") in headers
+    assert ("set-cookie", 'old=""; expires=Tue, 14 Nov 2023 22:13:20 GMT; Max-Age=0; '
+                          "Path=/p; SameSite=lax") in headers
+    status, headers, _ = results["/returned-redirectGET"]
+    assert [v for k, v in headers if k == "location"] == ["https://example.org/a%20b"]
+    assert results["/no-bodyGET"][0] == 204 and results["/no-bodyGET"][2] == b""
+
+
+def test_default_response_class(impl, oracle, frozen_time):
+    def serve(classes):
+        app = fastapi.FastAPI(default_response_class=classes.HTMLResponse)
+        router = fastapi.APIRouter(default_response_class=classes.PlainTextResponse)
+
+        @app.get("/")
+        def root():
+            return "<p>root</p>"
+
+        @router.get("/sub")
+        def sub():
+            return "sub"
+
+        app.include_router(router, prefix="/r")
+        with TestClient(app) as client:
+            return [_received(client, "GET", path) for path in ("/", "/r/sub", "/missing")]
+
+    got, expected = serve(impl.classes), serve(oracle)
+    assert got == expected
+    assert ("content-type", "text/html; charset=utf-8") in got[0][1]
+    assert ("content-type", "text/plain; charset=utf-8") in got[1][1]
+
+
+def _patch_starlette(impl, monkeypatch):
+    """What install() does, for this implementation (install() itself only knows
+    the active one): FastAPI's own Response objects then run impl's code."""
+    for name, function in hot_methods(impl.headers, impl.cookie).items():
+        monkeypatch.setattr(starlette.responses.Response, name, function)
+    if hasattr(impl.headers, "json_init"):
+        monkeypatch.setattr(starlette.responses.JSONResponse, "__init__", impl.headers.json_init)
+    monkeypatch.setattr(starlette.responses.RedirectResponse, "__init__", impl.headers.redirect_init)
+
+
+@pytest.fixture
+def patched_starlette(impl, monkeypatch):
+    _patch_starlette(impl, monkeypatch)
+    return impl
+
+
+def _injected_app():
+    app = fastapi.FastAPI()
+
+    @app.get("/cookies")
+    def cookies(response: fastapi.Response):
+        response.set_cookie("a", "b")
+        response.set_cookie("full", "v a l", max_age=10, expires=3600, path="/x",
+                            domain="example.org", secure=True, httponly=True, samesite="none")
+        response.set_cookie("num", 123, max_age="30")
+        response.delete_cookie("gone", domain="example.org")
+        response.headers["X-Injected"] = "1"
+        response.status_code = 201
+        return {"ok": True}
+
+    @app.get("/bad-cookie")
+    def bad_cookie(response: fastapi.Response):
+        response.set_cookie("bad key", "v")
+        return {}
+
+    return app
+
+
+def test_cookies_on_injected_response(impl, frozen_time, monkeypatch):
+    with TestClient(_injected_app()) as client:
+        expected = _received(client, "GET", "/cookies")
+    _patch_starlette(impl, monkeypatch)
+    with TestClient(_injected_app()) as client:
+        got = _received(client, "GET", "/cookies")
+    assert got == expected
+    status, headers, body = got
+    assert status == 201 and body == b'{"ok":true}'
+    cookies = [v for k, v in headers if k == "set-cookie"]
+    assert cookies == [
+        "a=b; Path=/; SameSite=lax",
+        'full="v a l"; Domain=example.org; expires=Tue, 14 Nov 2023 23:13:20 GMT; HttpOnly; '
+        "Max-Age=10; Path=/x; SameSite=none; Secure",
+        "num=123; Max-Age=30; Path=/; SameSite=lax",
+        'gone=""; Domain=example.org; expires=Tue, 14 Nov 2023 22:13:20 GMT; Max-Age=0; '
+        "Path=/; SameSite=lax",
+    ]
+
+
+def test_refused_cookie_on_injected_response(patched_starlette):
+    from http.cookies import CookieError
+
+    with TestClient(_injected_app(), raise_server_exceptions=True) as client:
+        with pytest.raises(CookieError):
+            client.get("/bad-cookie")
+
+
+def test_fastresp_response_is_starlette_response_for_fastapi(impl):
+    """FastAPI's own checks treat fastresp's classes as starlette's."""
+    from fastapi.routing import APIRoute
+
+    def endpoint():
+        return "x"
+
+    route = APIRoute("/", endpoint, response_class=impl.PlainTextResponse)
+    assert route.response_class is impl.PlainTextResponse
+    assert issubclass(impl.PlainTextResponse, fastapi.Response)
+    assert issubclass(impl.JSONResponse, fastapi.responses.JSONResponse)

@@ -1,0 +1,329 @@
+"""fastresp.install() / uninstall(): starlette's own classes, accelerated in place.
+
+Each test leaves fastresp uninstalled (the ``clean`` fixture), whatever happens.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+import pytest
+import starlette.responses as sr
+from starlette.applications import Starlette
+from starlette.background import BackgroundTask
+from starlette.datastructures import URL
+from starlette.routing import Route
+from starlette.testclient import TestClient
+
+import fastresp
+from fastresp import _impl
+
+#: Everything install() swaps, and with what.
+PATCHED = {
+    sr.Response: ("__init__", "render", "init_headers", "set_cookie", "delete_cookie"),
+    sr.RedirectResponse: ("__init__",),
+}
+
+
+@pytest.fixture(autouse=True)
+def clean():
+    assert not fastresp.installed(), "a previous test left fastresp installed"
+    yield
+    fastresp.uninstall()
+    assert not fastresp.installed()
+
+
+def _assert_pristine(original_starlette):
+    for cls, attributes in original_starlette.items():
+        current = dict(vars(cls))
+        assert current.keys() == attributes.keys(), cls
+        for name, value in attributes.items():
+            assert current[name] is value, (cls, name)
+
+
+def test_install_uninstall_idempotent(original_starlette):
+    _assert_pristine(original_starlette)
+    fastresp.uninstall()                       # a no-op when not installed
+    _assert_pristine(original_starlette)
+    assert fastresp.installed() is False
+
+    fastresp.install()
+    assert fastresp.installed() is True
+    first = {(cls, name): vars(cls)[name] for cls, names in PATCHED.items() for name in names}
+    fastresp.install()                         # again: nothing changes
+    assert fastresp.installed() is True
+    second = {(cls, name): vars(cls)[name] for cls, names in PATCHED.items() for name in names}
+    assert all(first[key] is second[key] for key in first)
+
+    fastresp.uninstall()
+    assert fastresp.installed() is False
+    _assert_pristine(original_starlette)
+    fastresp.uninstall()
+    _assert_pristine(original_starlette)
+
+    fastresp.install()                         # and once more after a full cycle
+    fastresp.uninstall()
+    _assert_pristine(original_starlette)
+
+
+def test_install_swaps_in_the_active_implementation(original_starlette):
+    fastresp.install()
+    assert sr.Response.render is _impl.headers.render
+    assert sr.Response.init_headers is _impl.headers.init_headers
+    assert sr.Response.__init__ is _impl.headers.response_init
+    assert sr.Response.set_cookie is _impl.cookie.set_cookie
+    assert sr.Response.delete_cookie is _impl.cookie.delete_cookie
+    assert sr.RedirectResponse.__init__ is _impl.headers.redirect_init
+    for cls, names in PATCHED.items():
+        for name in names:
+            assert vars(cls)[name] is not original_starlette[cls][name]
+    # Classes that were not patched keep their own attributes.
+    for cls in (sr.FileResponse, sr.StreamingResponse, sr.HTMLResponse, sr.PlainTextResponse):
+        for name, value in original_starlette[cls].items():
+            assert vars(cls)[name] is value
+
+
+def test_original_methods_restored_by_identity(original_starlette):
+    originals = {(cls, name): original_starlette[cls][name]
+                 for cls, names in PATCHED.items() for name in names}
+    fastresp.install()
+    fastresp.uninstall()
+    for (cls, name), function in originals.items():
+        assert vars(cls)[name] is function
+        assert getattr(cls, name) is function
+
+
+FROZEN = datetime(2030, 5, 6, 7, 8, 9, tzinfo=timezone.utc)
+
+
+def _cookies(response):
+    response.set_cookie("a", "b")
+    response.set_cookie("s", "x y", max_age=10, expires=FROZEN, path="/p", domain="d",
+                        secure=True, httponly=True, samesite="strict")
+    response.set_cookie("n", 5, expires=3600)
+    response.delete_cookie("old")
+    return response
+
+
+BUILDERS = {
+    "empty": lambda: sr.Response(),
+    "bytes": lambda: sr.Response(b"abc", status_code=201, headers={"X-A": "1"}),
+    "str": lambda: sr.Response("é", media_type="text/csv"),
+    "memoryview": lambda: sr.Response(memoryview(b"view")),
+    "no-length": lambda: sr.Response(b"x", status_code=204),
+    "html": lambda: sr.HTMLResponse("<b>é</b>", headers={"Content-Type": "text/x"}),
+    "plain": lambda: sr.PlainTextResponse("plain", background=None),
+    "json": lambda: sr.JSONResponse({"k": ["v", 1, None]}, status_code=422),
+    "redirect": lambda: sr.RedirectResponse("/a b?c=é", headers={"Location": "/old", "x": "y"}),
+    "redirect-url": lambda: sr.RedirectResponse(URL("https://h/p q"), status_code=301),
+    "cookies": lambda: _cookies(sr.Response("c")),
+    "headers-property": lambda: (lambda r: (r.headers.__setitem__("X-New", "v"), r)[1])(
+        sr.PlainTextResponse("h")),
+}
+
+
+def _wire(response):
+    return (type(response.body).__name__, bytes(response.body), list(response.raw_headers),
+            response.status_code)
+
+
+@pytest.mark.parametrize("name", sorted(BUILDERS))
+def test_same_bytes_before_and_after_install(frozen_time, name):
+    before = _wire(BUILDERS[name]())
+    fastresp.install()
+    after = _wire(BUILDERS[name]())
+    fastresp.uninstall()
+    again = _wire(BUILDERS[name]())
+    assert after == before
+    assert again == before
+
+
+def test_errors_after_install_keep_starlette_types(frozen_time):
+    from http.cookies import CookieError
+
+    fastresp.install()
+    with pytest.raises(UnicodeEncodeError):
+        sr.Response(headers={"x": "\u20ac"})
+    with pytest.raises(CookieError):
+        sr.Response().set_cookie("bad key")
+    with pytest.raises(AssertionError):
+        sr.Response().set_cookie("k", samesite="bogus")
+    with pytest.raises(ValueError):
+        sr.Response(headers={"x": "a\r\nb"})
+    with pytest.raises(ValueError):
+        sr.JSONResponse(float("nan"))
+
+
+def test_subclass_overrides_kept_after_install(frozen_time):
+    calls = []
+
+    class Custom(sr.Response):
+        media_type = "text/plain"
+        charset = "latin-1"
+
+        def render(self, content):
+            calls.append("render")
+            return b"[" + content.encode(self.charset) + b"]"
+
+        def init_headers(self, headers=None):
+            calls.append("init_headers")
+            super().init_headers(headers)
+            self.raw_headers.append((b"x-custom", b"1"))
+
+        def set_cookie(self, key, value="", **kwargs):
+            calls.append("set_cookie")
+            super().set_cookie(key.upper(), value, **kwargs)
+
+    def build():
+        response = Custom("é")
+        response.delete_cookie("gone")
+        return _wire(response)
+
+    before = build()
+    calls_before = list(calls)
+    calls.clear()
+    fastresp.install()
+    after = build()
+    assert after == before
+    assert calls == calls_before == ["render", "init_headers", "set_cookie"]
+    assert Custom.render is not sr.Response.render
+    assert after[1] == b"[\xe9]"
+    assert after[2][1] == (b"content-type", b"text/plain; charset=latin-1")
+    assert after[2][2] == (b"x-custom", b"1")
+    assert after[2][3][1].startswith(b'GONE=""; expires=')
+
+
+def test_subclass_defined_after_install_then_uninstalled(frozen_time):
+    fastresp.install()
+
+    class Late(sr.HTMLResponse):
+        pass
+
+    assert Late.render is _impl.headers.render
+    built_installed = _wire(Late("x", headers={"a": "b"}))
+    fastresp.uninstall()
+    assert Late.render is vars(sr.Response)["render"]
+    assert _wire(Late("x", headers={"a": "b"})) == built_installed
+
+
+def _file_app(tmp_path):
+    path = tmp_path / "data.txt"
+    path.write_bytes(b"0123456789" * 1000)
+
+    async def file_endpoint(request):
+        return sr.FileResponse(path, filename="data.txt", headers={"X-F": "1"})
+
+    async def stream_endpoint(request):
+        async def chunks():
+            for index in range(5):
+                yield f"chunk {index};".encode()
+
+        return sr.StreamingResponse(chunks(), media_type="text/plain", headers={"X-S": "2"})
+
+    async def sync_stream_endpoint(request):
+        return sr.StreamingResponse(iter(["a", "b", "é"]), media_type="text/plain")
+
+    async def html_endpoint(request):
+        response = sr.HTMLResponse("<p>x</p>", background=BackgroundTask(lambda: None))
+        response.set_cookie("k", "v", httponly=True)
+        return response
+
+    async def redirect_endpoint(request):
+        return sr.RedirectResponse("/html", status_code=303)
+
+    async def json_endpoint(request):
+        return sr.JSONResponse({"path": request.url.path})
+
+    return Starlette(routes=[
+        Route("/file", file_endpoint), Route("/stream", stream_endpoint),
+        Route("/sync-stream", sync_stream_endpoint), Route("/html", html_endpoint),
+        Route("/redirect", redirect_endpoint), Route("/json", json_endpoint),
+    ])
+
+
+def _fetch_all(app):
+    results = {}
+    with TestClient(app) as client:
+        for path in ("/file", "/stream", "/sync-stream", "/html", "/json"):
+            response = client.get(path)
+            headers = [(k, v) for k, v in response.headers.multi_items()
+                       if k not in ("date", "etag", "last-modified")]
+            results[path] = (response.status_code, headers, response.content)
+        response = client.get("/redirect", follow_redirects=False)
+        results["/redirect"] = (response.status_code, list(response.headers.multi_items()), b"")
+        response = client.get("/file", headers={"Range": "bytes=5-14"})
+        results["range"] = (response.status_code, response.headers.get("content-range"),
+                            response.content)
+    return results
+
+
+def test_file_and_streaming_responses_after_install(tmp_path):
+    app = _file_app(tmp_path)
+    before = _fetch_all(app)
+    fastresp.install()
+    after = _fetch_all(app)
+    assert after == before
+    assert after["/file"][0] == 200 and after["/file"][2] == b"0123456789" * 1000
+    assert ("x-f", "1") in after["/file"][1]
+    assert after["/stream"][2] == b"chunk 0;chunk 1;chunk 2;chunk 3;chunk 4;"
+    assert after["/sync-stream"][2] == "abé".encode()
+    assert ("set-cookie", "k=v; HttpOnly; Path=/; SameSite=lax") in after["/html"][1]
+    assert after["/redirect"][0] == 303
+    assert ("location", "/html") in after["/redirect"][1]
+    assert json.loads(after["/json"][2]) == {"path": "/json"}
+    assert after["range"] == (206, "bytes 5-14/10000", b"5678901234")
+
+
+def test_fastapi_after_install():
+    fastapi = pytest.importorskip("fastapi", reason="fastapi is not installed")
+    from fastapi.responses import HTMLResponse, JSONResponse
+    from fastapi.testclient import TestClient as FastAPIClient
+
+    def make_app():
+        app = fastapi.FastAPI()
+
+        @app.get("/model")
+        def model():
+            return {"a": 1, "b": ["x", None]}
+
+        @app.get("/html", response_class=HTMLResponse)
+        def html():
+            return "<i>é</i>"
+
+        @app.get("/cookie")
+        def cookie(response: fastapi.Response):
+            response.set_cookie("session", "abc", max_age=60, httponly=True)
+            response.delete_cookie("old")
+            response.headers["X-Extra"] = "1"
+            return {"ok": True}
+
+        @app.get("/json")
+        def json_endpoint():
+            return JSONResponse({"é": 1}, status_code=201, headers={"X-J": "j"})
+
+        @app.get("/missing")
+        def missing():
+            raise fastapi.HTTPException(status_code=404, detail="nope")
+
+        return app
+
+    def fetch():
+        with FastAPIClient(make_app()) as client:
+            out = {}
+            for path in ("/model", "/html", "/cookie", "/json", "/missing", "/no-route"):
+                response = client.get(path)
+                headers = [(k, v) for k, v in response.headers.multi_items()
+                           if k != "set-cookie" or "expires=" not in v]
+                cookies = [v.split("expires=")[0] for k, v in response.headers.multi_items()
+                           if k == "set-cookie" and "expires=" in v]
+                out[path] = (response.status_code, headers, cookies, response.content)
+            return out
+
+    before = fetch()
+    fastresp.install()
+    after = fetch()
+    assert after == before
+    assert after["/model"][3] == b'{"a":1,"b":["x",null]}'
+    assert after["/json"][0] == 201
+    assert after["/missing"][0] == 404
