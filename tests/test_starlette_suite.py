@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Dict, List
 
 import pytest
+import fastresp
 import starlette
 
 
@@ -162,6 +163,8 @@ def _environment(mode: str, implementation: str) -> Dict[str, str]:
     env = {key: value for key, value in os.environ.items()
            if key not in ("FASTRESP_NO_EXTENSIONS", "PYTHONPATH", "PYTEST_ADDOPTS")}
     env.update(FASTRESP_SUITE_MODE=mode, FASTRESP_SUITE_IMPLEMENTATION=implementation)
+    # The fastresp under test, whether installed (tox) or built in place.
+    env["PYTHONPATH"] = os.path.dirname(os.path.dirname(os.path.abspath(fastresp.__file__)))
     if implementation == "python":
         env["FASTRESP_NO_EXTENSIONS"] = "1"
     return env
