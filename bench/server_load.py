@@ -1,0 +1,301 @@
+"""Requests per second of the README's FastAPI example under uvicorn, without and
+with ``fastresp.install()``.
+
+    python bench/server_load.py [--requests 3000] [--time-limit 10] [--connections 4]
+
+Starts two servers on 127.0.0.1, each its own process running
+tests/example_app.py (README example 2, FastAPI's names only, plus the /x/
+endpoints): one on plain starlette, one with ``fastresp.install()`` called before
+FastAPI is imported. Then, for each endpoint, a single-threaded client keeps a few
+keep-alive connections busy (one request in flight on each, raw sockets, so the
+client's own cost per request stays small) and counts complete responses. The two
+servers are loaded alternately, in short rounds (starlette, fastresp, then
+fastresp, starlette, ...), so a slow patch of a noisy machine hits both; each
+server gets at most --requests requests and --time-limit seconds per endpoint.
+The table shows each server's best round (the one least disturbed by other work
+on the machine, as a benchmark's minimum time) and the ratio of the medians, and,
+on Linux, the CPU time each server process spent per request over the timed
+rounds (from /proc; it counts the server's own work only, so it moves far less
+than the rates when other work shares the cores).
+
+fastresp must be importable by the server processes: run it after
+``pip install .``, or from the repository root with ``PYTHONPATH=.`` after
+``python setup.py build_ext --inplace``. ``--impl python`` runs the fastresp
+server with FASTRESP_NO_EXTENSIONS=1 (the pure-Python implementation).
+Only loopback is used. Needs fastapi and uvicorn.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import queue
+import selectors
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+HOST = "127.0.0.1"
+EXAMPLE_APP = Path(__file__).resolve().parent.parent / "tests" / "example_app.py"
+STARTUP_TIMEOUT = 60.0
+
+#: (path, what it does): README endpoints first, then example_app's /x/ ones.
+ENDPOINTS = [
+    ("/items/5", "README: JSON + set_cookie on the injected Response"),
+    ("/old-items/5", "README: RedirectResponse 308"),
+    ("/hello", "README: PlainTextResponse"),
+    ("/nowhere", "FastAPI's own 404 (JSON)"),
+    ("/x/cookies", "JSON + 4 set_cookie + delete_cookie"),
+    ("/x/returned", "Response + 2 headers + 2 cookies"),
+]
+
+
+class Server:
+    """tests/example_app.py under uvicorn, in its own process."""
+
+    def __init__(self, label: str, args: List[str], env: Dict[str, str]) -> None:
+        self.label = label
+        self._log = tempfile.TemporaryFile()
+        self.process = subprocess.Popen(
+            [sys.executable, str(EXAMPLE_APP), *args], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=self._log, env=env)
+        lines: "queue.Queue[bytes]" = queue.Queue()
+        stdout = self.process.stdout
+        assert stdout is not None
+        threading.Thread(target=lambda: lines.put(stdout.readline()), daemon=True).start()
+        try:
+            line = lines.get(timeout=STARTUP_TIMEOUT)
+        except queue.Empty:
+            line = b""
+        if not line:
+            self.stop()
+            raise SystemExit(f"the {label} server did not start:\n{self.log()}")
+        self.info = json.loads(line)
+        self.port: int = self.info["port"]
+
+    def log(self) -> str:
+        self._log.seek(0)
+        return self._log.read().decode("utf-8", "replace")[-3000:]
+
+    def stop(self) -> None:
+        process = self.process
+        if process.poll() is None:
+            try:
+                assert process.stdin is not None
+                process.stdin.close()  # example_app shuts down when its stdin closes
+                process.wait(timeout=10)
+            except (subprocess.TimeoutExpired, OSError):
+                process.terminate()
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait(timeout=10)
+        if process.stdout is not None:
+            process.stdout.close()
+        self._log.close()
+
+
+def cpu_seconds(pid: int) -> Optional[float]:
+    """User + system CPU time of process pid and all its threads (Linux), or None."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            fields = stat.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _request_bytes(path: str) -> bytes:
+    return f"GET {path} HTTP/1.1\r\nHost: bench.test\r\n\r\n".encode("latin-1")
+
+
+def _complete(buffer: bytes) -> Optional[Tuple[int, int]]:
+    """(status, length) of the response at the start of buffer once it is whole."""
+    end = buffer.find(b"\r\n\r\n")
+    if end < 0:
+        return None
+    head = buffer[:end].split(b"\r\n")
+    length = 0
+    for line in head[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value)
+    total = end + 4 + length
+    if len(buffer) < total:
+        return None
+    return int(head[0].split(b" ", 2)[1]), total
+
+
+def load(port: int, path: str, requests: int, connections: int, deadline: float) -> Tuple[int, float, set]:
+    """Send up to *requests* GETs over *connections* keep-alive connections, one in
+    flight on each, until done or past *deadline*; (responses, seconds, statuses)."""
+    request = _request_bytes(path)
+    selector = selectors.DefaultSelector()
+    buffers: Dict[socket.socket, bytes] = {}
+    statuses: set = set()
+    sent = done = 0
+    start = time.perf_counter()
+    try:
+        for _ in range(min(connections, requests)):
+            sock = socket.create_connection((HOST, port), timeout=10)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            sock.setblocking(False)
+            buffers[sock] = b""
+            selector.register(sock, selectors.EVENT_READ)
+            sock.sendall(request)
+            sent += 1
+        while done < sent:
+            events = selector.select(timeout=10)
+            if not events:
+                raise SystemExit(f"no response from port {port} within 10 s ({path})")
+            for key, _ in events:
+                sock = key.fileobj
+                chunk = sock.recv(65536)  # type: ignore[union-attr]
+                if not chunk:
+                    raise SystemExit(f"the server on port {port} closed a connection ({path})")
+                buffers[sock] += chunk  # type: ignore[index]
+                whole = _complete(buffers[sock])  # type: ignore[index]
+                if whole is None:
+                    continue
+                status, total = whole
+                statuses.add(status)
+                buffers[sock] = buffers[sock][total:]  # type: ignore[index]
+                done += 1
+                if sent < requests and time.perf_counter() < deadline:
+                    sock.sendall(request)  # type: ignore[union-attr]
+                    sent += 1
+        return done, time.perf_counter() - start, statuses
+    finally:
+        for sock in buffers:
+            selector.unregister(sock)
+            sock.close()
+        selector.close()
+
+
+def main(argv: Optional[List[str]] = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=3000,
+                        help="at most this many requests per endpoint and server (default 3000)")
+    parser.add_argument("--time-limit", type=float, default=10.0,
+                        help="at most this many seconds per endpoint and server (default 10)")
+    parser.add_argument("--connections", type=int, default=4, help="concurrent connections (default 4)")
+    parser.add_argument("--rounds", type=int, default=10, help="alternating rounds per endpoint (default 10)")
+    parser.add_argument("--warmup", type=int, default=200, help="untimed requests first (default 200)")
+    parser.add_argument("--impl", choices=("auto", "python"), default="auto",
+                        help="fastresp implementation in its server: what imports (auto) or "
+                             "the pure-Python one (FASTRESP_NO_EXTENSIONS=1)")
+    parser.add_argument("--endpoint", action="append", metavar="PATH",
+                        help="only this endpoint (repeatable)")
+    args = parser.parse_args(argv)
+    endpoints = [(path, what) for path, what in ENDPOINTS
+                 if not args.endpoint or path in args.endpoint]
+    for path in args.endpoint or ():
+        if path not in dict(ENDPOINTS):
+            endpoints.append((path, ""))
+
+    env = dict(os.environ)
+    env.pop("FASTRESP_NO_EXTENSIONS", None)
+    fastresp_env = dict(env)
+    if args.impl == "python":
+        fastresp_env["FASTRESP_NO_EXTENSIONS"] = "1"
+    servers = []
+    try:
+        servers.append(Server("starlette", ["--app", "install", "--extras"], env))
+        servers.append(Server("fastresp", ["--app", "install", "--extras", "--install"], fastresp_env))
+        plain, fast = servers
+        if plain.info["fastresp_imported"] or not fast.info.get("installed"):
+            raise SystemExit(f"unexpected servers: {plain.info} / {fast.info}")
+        per_round = max(1, -(-args.requests // args.rounds))
+        rows = []
+        for path, what in endpoints:
+            for server in servers:
+                load(server.port, path, args.warmup, args.connections, time.perf_counter() + 5)
+            rates: Dict[str, List[float]] = {"starlette": [], "fastresp": []}
+            used = {"starlette": [0, 0.0], "fastresp": [0, 0.0]}  # requests, seconds
+            cpu: Dict[str, Optional[float]] = {"starlette": 0.0, "fastresp": 0.0}
+            statuses: Dict[str, set] = {"starlette": set(), "fastresp": set()}
+            for round_ in range(args.rounds):
+                order = servers if round_ % 2 == 0 else servers[::-1]
+                for server in order:
+                    count, seconds = used[server.label]
+                    if count >= args.requests or seconds >= args.time_limit:
+                        continue
+                    deadline = time.perf_counter() + (args.time_limit - seconds)
+                    cpu_before = cpu_seconds(server.process.pid)
+                    done, elapsed, seen = load(server.port, path, min(per_round, args.requests - count),
+                                               args.connections, deadline)
+                    cpu_after = cpu_seconds(server.process.pid)
+                    spent = cpu[server.label]
+                    cpu[server.label] = (None if spent is None or cpu_before is None or cpu_after is None
+                                         else spent + cpu_after - cpu_before)
+                    used[server.label] = [count + done, seconds + elapsed]
+                    statuses[server.label] |= seen
+                    rates[server.label].append(done / elapsed)
+            if statuses["starlette"] != statuses["fastresp"]:
+                raise SystemExit(f"{path}: status {statuses['starlette']} on starlette but "
+                                 f"{statuses['fastresp']} with fastresp")
+            base, ours = max(rates["starlette"]), max(rates["fastresp"])
+            median_ratio = statistics.median(rates["fastresp"]) / statistics.median(rates["starlette"])
+            per_request = [None if cpu[label] is None else cpu[label] / used[label][0] * 1e6
+                           for label in ("starlette", "fastresp")]
+            rows.append((path, what, base, ours, ours / base, median_ratio, *per_request,
+                         used["starlette"][0], used["fastresp"][0]))
+            print(f"  {path}: {base:,.0f} vs {ours:,.0f} req/s", file=sys.stderr, flush=True)
+    finally:
+        for server in servers:
+            server.stop()
+
+    info = servers[1].info
+    print()
+    print(f"uvicorn on {HOST}, {platform.python_implementation()} {platform.python_version()}, "
+          f"starlette {info['starlette']}; fastresp {info['implementation']} "
+          f"({info['reason']}) with fastresp.install()")
+    print(f"{args.connections} keep-alive connections, one request in flight on each; up to "
+          f"{args.requests} requests or {args.time_limit:g} s")
+    print(f"per endpoint and server, in {args.rounds} alternating rounds. rps = the best round (the "
+          f"least disturbed by")
+    print("other work on the machine); median ratio = median fastresp round / median starlette round.")
+    print()
+    def us(value: Optional[float]) -> str:
+        return "n/a" if value is None else f"{value:,.0f}"
+
+    header = ("endpoint", "starlette rps", "fastresp rps", "ratio", "median ratio",
+              "starlette CPU us/req", "fastresp CPU us/req", "CPU ratio", "requests")
+    table = [header] + [(path, f"{base:,.0f}", f"{ours:,.0f}", f"{ratio:.2f}x", f"{median:.2f}x",
+                         us(cpu_base), us(cpu_ours),
+                         "n/a" if cpu_base is None or cpu_ours is None else f"{cpu_base / cpu_ours:.2f}x",
+                         f"{n1}/{n2}")
+                        for path, _, base, ours, ratio, median, cpu_base, cpu_ours, n1, n2 in rows]
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    for number, row in enumerate(table):
+        cells = [row[0].ljust(widths[0])] + [cell.rjust(width) for cell, width in zip(row[1:], widths[1:])]
+        print("| " + " | ".join(cells) + " |")
+        if number == 0:
+            print("|-" + "-|-".join("-" * width for width in widths) + "-|")
+    print()
+    for path, what, *_ in rows:
+        if what:
+            print(f"  {path}: {what}")
+    print()
+    print("CPU us/req: the server process's user+system CPU time (all its threads) over the")
+    print("timed rounds, per request; CPU ratio = starlette / fastresp. Less disturbed by other")
+    print("work on the machine than the request rates.")
+    print()
+    print(f"Note: the load client shares this machine's {os.cpu_count()} CPU cores with the server, "
+          f"and each")
+    print("response also pays for uvicorn, h11, the ASGI stack and FastAPI's routing and validation,")
+    print("which fastresp does not touch: the ratios understate the per-response gain (see")
+    print("`python -m fastresp bench` for that).")
+
+
+if __name__ == "__main__":
+    main()
