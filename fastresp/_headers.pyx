@@ -66,12 +66,14 @@ cdef object STATUS_CODE = "status_code"
 cdef object MEDIA_TYPE = "media_type"
 cdef object BACKGROUND = "background"
 cdef object BODY = "body"
+cdef object CHARSET = "charset"
 cdef object RAW_HEADERS = "raw_headers"
 
 # (b"content-length", b"<n>") for small bodies, made once each.
 cdef Py_ssize_t LENGTH_CACHE_SIZE = 4096
 cdef list _length_headers = [None] * LENGTH_CACHE_SIZE
-cdef dict _big_length_headers = {}
+cdef Py_ssize_t _last_big_length = -1
+cdef tuple _last_big_header = None
 # media_type -> (charset or None, (b"content-type", value)), filled by the reference.
 cdef dict _type_headers = _headers_py._type_headers
 
@@ -84,11 +86,14 @@ cdef object _render(object self, object content):
     if type(content) is bytes:
         return content
     if type(content) is str:
-        charset = self.charset
-        if charset is UTF8 or charset == UTF8:
-            return PyUnicode_AsUTF8String(content)
-        return content.encode(charset)
+        return _encode(content, self.charset)
     return _starlette_render(self, content)
+
+
+cdef inline object _encode(str content, object charset):
+    if charset is UTF8 or charset == UTF8:
+        return PyUnicode_AsUTF8String(content)
+    return content.encode(charset)
 
 
 def render(self, content):
@@ -159,14 +164,14 @@ cdef bytes _decimal(Py_ssize_t n):
 
 
 cdef tuple _length_header(Py_ssize_t length):
+    global _last_big_length, _last_big_header
     if length >= LENGTH_CACHE_SIZE:
-        # Big bodies: the same file or page is often sent again and again.
-        header = _big_length_headers.get(length)
-        if header is None:
-            if len(_big_length_headers) >= 64:
-                _big_length_headers.clear()
-            header = _big_length_headers[length] = (CONTENT_LENGTH, _decimal(length))
-        return header
+        # Big bodies: the same file or page is often sent again and again, so the
+        # last one is kept (compared as a C integer: no int object to make).
+        if length != _last_big_length:
+            _last_big_header = (CONTENT_LENGTH, _decimal(length))
+            _last_big_length = length
+        return _last_big_header
     header = _length_headers[length]
     if header is None:
         header = _length_headers[length] = (CONTENT_LENGTH, _decimal(length))
@@ -185,23 +190,24 @@ cdef bint _has_length(object status_code) except -1:
     return not (status_code < 200 or status_code in (204, 304))
 
 
-cdef object _type_header(object self, object media_type):
+cdef object _type_header(object self, object media_type, object charset_read):
     """The reference's content_type_header, its cache hit taken here: the cache
-    is the reference's own dict."""
+    is the reference's own dict. charset_read: self.charset when __init__ has
+    just read it, else None."""
     if type(media_type) is str:
         entry = _type_headers.get(media_type)
         if entry is not None:
             charset = (<tuple>entry)[0]
             if charset is None:
                 return (<tuple>entry)[1]
-            current = self.charset
+            current = self.charset if charset_read is None else charset_read
             if current is charset or (type(current) is str and current == charset):
                 return (<tuple>entry)[1]
     return _content_type_header(self, media_type)
 
 
 cdef list _build(object self, object headers, object body, object status_code,
-                 object media_type):
+                 object media_type, object charset_read=None):
     """init_headers' list from values already in hand."""
     cdef list raw
     cdef bint has_length = False, has_type = False
@@ -217,7 +223,7 @@ cdef list _build(object self, object headers, object body, object status_code,
     if body is not None and not has_length and _has_length(status_code):
         raw.append(_length_header(PyBytes_GET_SIZE(body) if type(body) is bytes else len(body)))
     if media_type is not None and not has_type:
-        raw.append(_type_header(self, media_type))
+        raw.append(_type_header(self, media_type, charset_read))
     return raw
 
 
@@ -321,14 +327,21 @@ cdef int _init(object self, object content, object status_code, object headers,
         if media_type is not None:
             PyObject_GenericSetAttr(self, MEDIA_TYPE, media_type)
         PyObject_GenericSetAttr(self, BACKGROUND, background)
-        if plan.render is _RENDER_FUNCTION:
-            body = _render(self, content)
-        else:
+        charset = None
+        if plan.render is not _RENDER_FUNCTION:
             body = plan.render(self, content)
+        elif type(content) is str:
+            # Read once for render and the content-type: nothing in between
+            # could change it.
+            charset = PyObject_GenericGetAttr(self, CHARSET)
+            body = _encode(content, charset)
+        else:
+            body = _render(self, content)
         PyObject_GenericSetAttr(self, BODY, body)
         if media_type is None:
             media_type = PyObject_GenericGetAttr(self, MEDIA_TYPE)
-        PyObject_GenericSetAttr(self, RAW_HEADERS, _build(self, headers, body, status_code, media_type))
+        raw = _build(self, headers, body, status_code, media_type, charset)
+        PyObject_GenericSetAttr(self, RAW_HEADERS, raw)
         return 0
     self.status_code = status_code
     if media_type is not None:
