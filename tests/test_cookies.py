@@ -13,25 +13,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from fastresp._common import SameSiteError
-
-
-class Text(str):
-    """A str subclass without its own __str__."""
-
-
-class OwnStr(str):
-    """A str subclass whose str() is something else."""
-
-    def __str__(self):
-        return "own-" + str.__str__(self)
-
-
-class Obj:
-    def __init__(self, text):
-        self.text = text
-
-    def __str__(self):
-        return self.text
+from helpers import Obj, OwnStr, Text, set_cookie_header
 
 
 UTC = timezone.utc
@@ -147,21 +129,12 @@ def _case_id(case):
     return ",".join(f"{name}={value!r}"[:40] for name, value in case.items())
 
 
-def _set_cookie(response, kwargs):
-    before = list(response.raw_headers)
-    response.set_cookie(**kwargs)
-    assert response.raw_headers[:-1] == before
-    name, value = response.raw_headers[-1]
-    assert name == b"set-cookie"
-    return value
-
-
 @pytest.mark.parametrize("kwargs", SET_COOKIE_CASES, ids=[_case_id(c) for c in SET_COOKIE_CASES])
 def test_set_cookie_like_starlette(impl, python_impl, cookie_oracle, run, frozen_time, kwargs):
     expected = cookie_oracle.expected(kwargs)
-    got = run(_set_cookie, impl.Response(), kwargs)
+    got = run(set_cookie_header, impl.Response(), kwargs)
     cookie_oracle.matches(got, expected)
-    cookie_oracle.same(got, run(_set_cookie, python_impl.Response(), kwargs))
+    cookie_oracle.same(got, run(set_cookie_header, python_impl.Response(), kwargs))
     cookie_oracle.same(got, run(lambda: impl.cookie.cookie_value(**kwargs)))
 
 
@@ -393,27 +366,28 @@ def test_many_cookies_keep_order(impl, oracle, frozen_time):
 def test_bad_keys_like_starlette(impl, python_impl, cookie_oracle, run, key):
     kwargs = {"key": key, "value": "v"}
     expected = cookie_oracle.starlette(kwargs)
-    got = run(_set_cookie, impl.Response(), kwargs)
+    got = run(set_cookie_header, impl.Response(), kwargs)
     from http.cookies import CookieError
     assert expected[0] == "err" and expected[1] is CookieError
     assert got == expected  # the same message too: "Illegal key" / "reserved key"
-    cookie_oracle.same(got, run(_set_cookie, python_impl.Response(), kwargs))
+    cookie_oracle.same(got, run(set_cookie_header, python_impl.Response(), kwargs))
 
 
 def test_partitioned_key(impl, cookie_oracle, run):
     """"partitioned" is a reserved name exactly where http.cookies reserves it (3.14+)."""
     kwargs = {"key": "Partitioned", "value": "v"}
-    cookie_oracle.matches(run(_set_cookie, impl.Response(), kwargs), cookie_oracle.expected(kwargs))
+    got = run(set_cookie_header, impl.Response(), kwargs)
+    cookie_oracle.matches(got, cookie_oracle.expected(kwargs))
 
 
 @pytest.mark.parametrize("key", [b"bytes", 5, None, ["a"]], ids=["bytes", "int", "none", "list"])
 def test_non_str_keys_like_starlette(impl, python_impl, cookie_oracle, run, key):
     kwargs = {"key": key, "value": "v"}
     expected = cookie_oracle.starlette(kwargs)
-    got = run(_set_cookie, impl.Response(), kwargs)
+    got = run(set_cookie_header, impl.Response(), kwargs)
     assert expected[0] == "err"
     assert got[:2] == expected[:2], (got, expected)
-    cookie_oracle.same(got, run(_set_cookie, python_impl.Response(), kwargs))
+    cookie_oracle.same(got, run(set_cookie_header, python_impl.Response(), kwargs))
 
 
 @pytest.mark.parametrize("samesite", ["", "lax ", "Laxx", "no", "strict\x00", b"lax", 1])
@@ -452,13 +426,13 @@ def test_samesite_error_is_assertion_and_value_error(impl):
 def test_non_latin1_cookie(impl, python_impl, cookie_oracle, run, kwargs):
     expected = cookie_oracle.starlette(kwargs)
     response = impl.Response()
-    got = run(_set_cookie, response, kwargs)
+    got = run(set_cookie_header, response, kwargs)
     assert expected[0] == "err" and expected[1] is UnicodeEncodeError
     assert got[0] == "err" and got[1] is UnicodeEncodeError
     field = next(name for name in kwargs if name != "key")
     assert field in got[2], got[2]
     assert response.raw_headers == [(b"content-length", b"0")]
-    cookie_oracle.same(got, run(_set_cookie, python_impl.Response(), kwargs))
+    cookie_oracle.same(got, run(set_cookie_header, python_impl.Response(), kwargs))
 
 
 def test_expires_non_utc_datetime_value_error_kept(impl, oracle, run):

@@ -25,6 +25,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from starlette.datastructures import URL, Headers, MutableHeaders
 
+from helpers import Obj, OwnStr, Text, delete_cookie_header, set_cookie_header
+
 SETTINGS = settings(
     max_examples=300,
     deadline=None,
@@ -37,30 +39,6 @@ SPECIAL = "\r\n\0\t\x0b\x1f\x7f \xa0\x85\u3000\u2028\u212a\u1e9e\u0130é\xff\u01
 
 
 # ----------------------------------------------------------------- values
-
-
-class Text(str):
-    """A str subclass without its own __str__."""
-
-
-class OwnStr(str):
-    """A str subclass whose str() differs from its data."""
-
-    def __str__(self):
-        return "s" + str.__str__(self)
-
-
-class Obj:
-    """Not a str at all; str() gives its text."""
-
-    def __init__(self, text):
-        self.text = text
-
-    def __str__(self):
-        return self.text
-
-    def __repr__(self):
-        return f"Obj({self.text!r})"
 
 
 surrogates = st.characters(categories=["Cs"])
@@ -157,24 +135,6 @@ delete_kwargs = st.fixed_dictionaries(
 )
 
 
-def _set_cookie(response, kwargs):
-    before = list(response.raw_headers)
-    response.set_cookie(**kwargs)
-    assert response.raw_headers[:-1] == before
-    name, value = response.raw_headers[-1]
-    assert name == b"set-cookie"
-    return value
-
-
-def _delete_cookie(response, kwargs):
-    before = list(response.raw_headers)
-    response.delete_cookie(**kwargs)
-    assert response.raw_headers[:-1] == before
-    name, value = response.raw_headers[-1]
-    assert name == b"set-cookie"
-    return value
-
-
 def _checked_call(run, impl, call, kwargs):
     """run call on a fresh response; a refused call leaves raw_headers untouched."""
     response = impl.Response(b"x")
@@ -196,18 +156,18 @@ def _checked_call(run, impl, call, kwargs):
 @example(kwargs={"key": OwnStr("k"), "value": Obj("\n")})
 @example(kwargs={"key": "a", "path": "/\u3000", "samesite": None})
 def test_set_cookie(impl, python_impl, cookie_oracle, run, frozen_time, kwargs):
-    got = _checked_call(run, impl, _set_cookie, kwargs)
+    got = _checked_call(run, impl, set_cookie_header, kwargs)
     cookie_oracle.matches(got, cookie_oracle.expected(kwargs))
-    cookie_oracle.same(got, _checked_call(run, python_impl, _set_cookie, kwargs))
+    cookie_oracle.same(got, _checked_call(run, python_impl, set_cookie_header, kwargs))
     cookie_oracle.same(got, run(lambda: impl.cookie.cookie_value(**kwargs)))
 
 
 @SMALL
 @given(kwargs=delete_kwargs)
 def test_delete_cookie(impl, python_impl, cookie_oracle, run, frozen_time, kwargs):
-    got = _checked_call(run, impl, _delete_cookie, kwargs)
+    got = _checked_call(run, impl, delete_cookie_header, kwargs)
     cookie_oracle.matches(got, cookie_oracle.expected(kwargs, "delete_cookie"))
-    cookie_oracle.same(got, _checked_call(run, python_impl, _delete_cookie, kwargs))
+    cookie_oracle.same(got, _checked_call(run, python_impl, delete_cookie_header, kwargs))
 
 
 @SMALL
@@ -222,9 +182,9 @@ def test_delete_cookie(impl, python_impl, cookie_oracle, run, frozen_time, kwarg
               "samesite": st.sampled_from(["strict", "lax", "none", "Lax", "NONE", None])}))
 def test_set_cookie_common_types(impl, python_impl, cookie_oracle, run, frozen_time, kwargs):
     """The argument types real apps pass (the compiled fast path): mostly valid."""
-    got = _checked_call(run, impl, _set_cookie, kwargs)
+    got = _checked_call(run, impl, set_cookie_header, kwargs)
     cookie_oracle.matches(got, cookie_oracle.expected(kwargs))
-    cookie_oracle.same(got, _checked_call(run, python_impl, _set_cookie, kwargs))
+    cookie_oracle.same(got, _checked_call(run, python_impl, set_cookie_header, kwargs))
 
 
 @SMALL
@@ -236,9 +196,9 @@ def test_int_expires_any_clock(impl, python_impl, cookie_oracle, run, monkeypatc
 
     monkeypatch.setattr(time, "time", lambda: now)
     kwargs = {"key": "k", "expires": offset, "path": None, "samesite": None}
-    got = _checked_call(run, impl, _set_cookie, kwargs)
+    got = _checked_call(run, impl, set_cookie_header, kwargs)
     cookie_oracle.matches(got, cookie_oracle.expected(kwargs))
-    cookie_oracle.same(got, _checked_call(run, python_impl, _set_cookie, kwargs))
+    cookie_oracle.same(got, _checked_call(run, python_impl, set_cookie_header, kwargs))
 
 
 # -------------------------------------------------------------- responses

@@ -1,0 +1,64 @@
+"""Plain helpers shared by test modules: ``from helpers import ...``.
+
+tests/ is not a package (keep it free of __init__.py, see test_packaging.py);
+pytest's default "prepend" import mode puts this directory on ``sys.path`` when it
+loads tests/conftest.py, so the import works for ``pytest``, ``python -m pytest``
+and a single test file alike. Fixtures stay in conftest.py.
+"""
+
+from __future__ import annotations
+
+# ----------------------------------------------------------- str-like values
+
+
+class Text(str):
+    """A str subclass without its own __str__."""
+
+
+class OwnStr(str):
+    """A str subclass whose str() differs from its data.
+
+    The prefix is a single letter on purpose: "s" + data can spell a reserved
+    cookie attribute ("ecure" -> "secure", "amesite" -> "samesite") that the data
+    itself is not.
+    """
+
+    def __str__(self):
+        return "s" + str.__str__(self)
+
+
+class Obj:
+    """Not a str at all; str() gives its text."""
+
+    def __init__(self, text):
+        self.text = text
+
+    def __str__(self):
+        return self.text
+
+    def __repr__(self):
+        return f"Obj({self.text!r})"
+
+
+# ------------------------------------------------------------------ cookies
+
+
+def _added_set_cookie(response, method, kwargs):
+    """Call response.<method>(**kwargs); it must append exactly one Set-Cookie
+    header and leave the others alone. Returns that header's value."""
+    before = list(response.raw_headers)
+    getattr(response, method)(**kwargs)
+    assert response.raw_headers[:-1] == before
+    name, value = response.raw_headers[-1]
+    assert name == b"set-cookie"
+    return value
+
+
+def set_cookie_header(response, kwargs):
+    """response.set_cookie(**kwargs): the value of the one header it appends."""
+    return _added_set_cookie(response, "set_cookie", kwargs)
+
+
+def delete_cookie_header(response, kwargs):
+    """response.delete_cookie(**kwargs): the value of the one header it appends."""
+    return _added_set_cookie(response, "delete_cookie", kwargs)
