@@ -142,7 +142,8 @@ cdef char* _put_int(char* out, long long value) noexcept:
     """Decimal digits of value, as "%d" writes them."""
     cdef char digits[24]
     cdef int n = 0
-    cdef unsigned long long rest = <unsigned long long>(-value if value < 0 else value)
+    # Negated in unsigned arithmetic: -value overflows for the smallest long long.
+    cdef unsigned long long rest = (0ULL - <unsigned long long>value) if value < 0 else <unsigned long long>value
     if value < 0:
         out[0] = b'-'
         out += 1

@@ -35,12 +35,15 @@ _ESCAPES = {chr(code): text for code, text in QUOTE_TABLE.items()}
 _find_control = re.compile("[%s]" % re.escape("".join(sorted(COOKIE_CONTROL)))).search
 
 
-def _text(field: str, value: object) -> str:
-    """``"%s" % value``, refused if it holds a control character."""
+def _text(field: str, value: object, written: list[tuple[str, str]] | None = None) -> str:
+    """``"%s" % value``, refused if it holds a control character; noted in
+    written, when given, to name the field if the header turns out not latin-1."""
     text = value if type(value) is str else str(value)
     # isprintable() is a fast C scan; only text it rejects needs the exact look.
     if not text.isprintable() and _find_control(text):
         raise cookie_control_error(field, text)
+    if written is not None:
+        written.append((field, text))
     return text
 
 
@@ -85,8 +88,6 @@ def cookie_value(
     partitioned: object = False,
 ) -> bytes:
     """The bytes of one Set-Cookie header value."""
-    # What SimpleCookie does when the cookie is set: str() the value, check the
-    # name, format a datetime, check samesite.
     # What SimpleCookie and starlette do when the cookie is set, in their order:
     # str() the value, check the name, format a datetime, test the flags, check
     # samesite. User code (__str__, __bool__, __eq__) runs in that same order.
@@ -102,39 +103,38 @@ def cookie_value(
     partitioned = True if partitioned else False
 
     # What it does on output: "name=value", then the attributes sorted by name,
-    # "" left out.
-    header = _text("name", key) + "=" + (coded if type(coded) is str else str(coded))
+    # "" left out. (written: the text fields, in order, for naming a non-latin-1 one.)
+    written: list[tuple[str, str]] = []
+    header = _text("name", key, written) + "=" + (coded if type(coded) is str else str(coded))
+    written.append(("value", raw))
     if domain is not None and not domain == "":
-        header += _DOMAIN + _text("domain", domain)
+        header += _DOMAIN + _text("domain", domain, written)
     if expires is not None and not expires == "":
         header += _EXPIRES + (offset_date(expires) if isinstance(expires, int)
-                              else _text("expires", expires))
+                              else _text("expires", expires, written))
     if httponly:
         header += _HTTPONLY
     if max_age is not None and not max_age == "":
         header += _MAX_AGE + ("%d" % max_age if isinstance(max_age, int)
-                              else _text("max_age", max_age))
+                              else _text("max_age", max_age, written))
     if partitioned:
         header += _PARTITIONED
     if path is not None and not path == "":
-        header += _PATH + _text("path", path)
+        header += _PATH + _text("path", path, written)
     if samesite is not None:
-        header += _SAMESITE + _text("samesite", samesite)
+        header += _SAMESITE + _text("samesite", samesite, written)
     if secure:
         header += _SECURE
     try:
         return header.strip().encode("latin-1")
     except UnicodeEncodeError:
-        raise _latin1_cookie_error(key, raw, domain, expires, max_age, path, samesite) from None
+        raise _latin1_cookie_error(written) from None
 
 
-def _latin1_cookie_error(*fields: object) -> UnicodeEncodeError:
-    """The error naming the first field, in header order, that is not latin-1 (only
-    text fields can be: numbers and dates are ASCII)."""
-    for field, value in zip(("name", "value", "domain", "expires", "max_age", "path", "samesite"), fields):
-        if isinstance(value, (int, type(None))):
-            continue
-        text = value if type(value) is str else str(value)
+def _latin1_cookie_error(written: list[tuple[str, str]]) -> UnicodeEncodeError:
+    """The error naming the first text field written that is not latin-1 (numbers
+    and dates are ASCII)."""
+    for field, text in written:
         try:
             text.encode("latin-1")
         except UnicodeEncodeError as error:
