@@ -1,0 +1,260 @@
+"""A short workload through every path of the compiled ``_headers`` and ``_cookie``,
+for ``fuzz/memcheck.sh`` (valgrind memcheck or AddressSanitizer).
+
+Each call's result is checked against the pure-Python reference, so a memory
+error that corrupts output also shows as a failure. ``ROUNDS`` (argv[1], default
+3) repeats the whole workload, so a leak grows with it.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from http.cookies import CookieError
+
+import starlette.responses
+from starlette.datastructures import Headers, MutableHeaders
+
+import fastresp
+from fastresp import _cookie, _cookie_py, _headers, _headers_py
+from fastresp.responses import make_classes
+
+C = make_classes(_headers, _cookie, "memcheck_cython")
+P = make_classes(_headers_py, _cookie_py, "memcheck_python")
+ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+calls = 0
+
+
+def outcome(function, *args, **kwargs):
+    global calls
+    calls += 1
+    try:
+        return ("ok", function(*args, **kwargs))
+    except Exception as error:  # noqa: BLE001
+        return ("err", type(error), str(error))
+
+
+def snapshot(response):
+    return (bytes(response.body), list(response.raw_headers), response.status_code)
+
+
+def same_response(make):
+    got = outcome(lambda: snapshot(make(C)))
+    want = outcome(lambda: snapshot(make(P)))
+    assert got == want, (got, want)
+
+
+def same_cookie(*args, **kwargs):
+    got = outcome(_cookie.cookie_value, *args, **kwargs)
+    want = outcome(_cookie_py.cookie_value, *args, **kwargs)
+    assert got == want, (args, kwargs, got, want)
+    for classes in (C, P):
+        response = classes.Response(b"")
+        before = list(response.raw_headers)
+        result = outcome(response.set_cookie, *args, **kwargs)
+        if result[0] == "err":
+            assert response.raw_headers == before
+
+
+class OwnStr(str):
+    def __str__(self):
+        return "own"
+
+
+class Obj:
+    def __str__(self):
+        return "obj value"
+
+
+# ---------------------------------------------------------------- responses
+
+CONTENTS = [None, b"", b"bytes", "text", "caf\xe9 \u20ac", "\ud800", memoryview(b"mv"),
+            memoryview(b"abcd")[::2], bytearray(b"ba"), 12, OwnStr("s"), b"z" * 5000]
+HEADER_SETS = [
+    None, {}, {"X-A": "1", "Content-Length": "3"}, {"content-type": "a/b", "x": "\xe9\xff"},
+    {"x": "a\rb"}, {"x\n": "v"}, {"x": "\0"}, {"x-\u0100": "v"}, {"x": "\u20ac"}, {"x": 5},
+    {5: "x"}, Headers(raw=[(b"x-h", b"1")]), MutableHeaders(raw=[(b"location", b"/l")]),
+    {"K" * 300: "v" * 5000}, {f"x-{index}": str(index) for index in range(300)},
+]
+STATUSES = [200, 204, 304, 100, 199, 404, 2 ** 70, -(2 ** 70), True, 204.0, None]
+MEDIA_TYPES = [None, "text/plain", "TEXT/html; Charset=x", "application/json", "text/\r\n",
+               "text/\u0100", "text/\xe9", 5, OwnStr("text/own")]
+
+
+class Overridden(starlette.responses.Response):
+    def render(self, content):
+        return b"<" + super().render(content) + b">"
+
+
+class OwnInit(starlette.responses.Response):
+    def init_headers(self, headers=None):
+        super().init_headers(headers)
+        self.raw_headers.append((b"x-own", b"1"))
+
+
+class Descriptor:
+    def __get__(self, obj, cls=None):
+        return b"descr" if obj is not None else self
+
+    def __set__(self, obj, value):
+        pass
+
+
+class WithDescriptor(starlette.responses.Response):
+    body = Descriptor()
+
+
+class GetAttr(starlette.responses.Response):
+    def __getattribute__(self, name):
+        return super().__getattribute__(name)
+
+
+class OddCharset(starlette.responses.Response):
+    charset = OwnStr("utf-8")
+    media_type = "text/plain"
+
+
+class NoneCharset(starlette.responses.Response):
+    charset = None
+
+
+class HeadersProperty(starlette.responses.RedirectResponse):
+    @property
+    def headers(self):
+        return MutableHeaders(raw=self.raw_headers)
+
+
+USER_CLASSES = [Overridden, OwnInit, WithDescriptor, GetAttr, OddCharset, NoneCharset]
+
+
+def responses():
+    for content in CONTENTS:
+        for status in STATUSES[:5]:
+            for media_type in MEDIA_TYPES:
+                same_response(lambda c: c.Response(content, status, None, media_type))
+        for name in ("HTMLResponse", "PlainTextResponse"):
+            same_response(lambda c: getattr(c, name)(content))
+    for headers in HEADER_SETS:
+        for status in STATUSES:
+            same_response(lambda c: c.Response(b"x", status_code=status, headers=headers))
+        same_response(lambda c: c.JSONResponse({"a": [1, 2]}, headers=headers))
+        same_response(lambda c: c.RedirectResponse("/a b", headers=headers))
+        same_response(lambda c: c.RedirectResponse("/safe/path?x=1", headers=headers))
+        for classes in (C, P):
+            response = classes.Response(b"keep")
+            before = list(response.raw_headers)
+            if outcome(response.init_headers, headers)[0] == "err":
+                assert response.raw_headers == before
+    for url in ["/", "/a b/\xe9/\u20ac", "\ud800", 5, OwnStr("/x"), Obj(), "/" + "s" * 5000]:
+        same_response(lambda c: c.RedirectResponse(url, status_code=302))
+    for content in [{"k": "\u20ac"}, [1.5, None], float("nan"), {1: 2}]:
+        same_response(lambda c: c.JSONResponse(content))
+    # user subclasses of the compiled classes (the per-class plans)
+    for base in USER_CLASSES:
+        compiled = type(base.__name__, (base, C.Response), {})
+        python = type(base.__name__, (base, P.Response), {})
+        for content in (b"abc", "t\xe9xt", None):
+            got = outcome(lambda: snapshot(compiled(content, headers={"x": "1"})))
+            want = outcome(lambda: snapshot(python(content, headers={"x": "1"})))
+            assert got == want, (base, got, want)
+    for classes in (C, P):
+        redirect = type("R", (HeadersProperty, classes.RedirectResponse), {})
+        redirect("/a b", headers={"location": "/old"})
+    # more classes and media types than the caches hold
+    for index in range(300):
+        cls = type(f"K{index}", (C.Response,), {"media_type": f"text/k{index}"})
+        cls(b"x")
+        C.Response(b"x", media_type=f"text/m{index}")
+        # a class changed after its plan was made
+        cls.charset = "latin-1"
+        assert cls("\xe9").body == b"\xe9"
+
+
+# ------------------------------------------------------------------ cookies
+
+UTC = timezone.utc
+
+
+def cookies():
+    keys = ["k", "session_id", "Max-Age", "expires", "a b", "", "k\x00", "\xe9", "\u0100",
+            OwnStr("k"), b"k", 5, None, "K" * 1000]
+    values = ["", "v", "a b", '"q"', "\\", "\xe9\xff", "\x7f", "\n", "\u0100", "\ud800",
+              "v" * 5000, " trailing ", 12, 1.5, None, OwnStr("x"), Obj()]
+    for key in keys:
+        for value in values[:6]:
+            same_cookie(key, value)
+    for value in values:
+        same_cookie("k", value)
+        same_cookie("k", value, path=None, samesite=None)
+    texts = [None, "", "/", "/p a", "/\xe9", "/\u20ac", "/\t", "x\x1f", "/end ", "/end\xa0",
+             "/end\x85", OwnStr("/o"), Obj(), 5, "/" + "p" * 3000]
+    for name in ("path", "domain", "expires", "max_age"):
+        for text in texts:
+            same_cookie("k", "v", **{name: text})
+            same_cookie("k", "v", samesite=None, **{name: text})
+    for number in [0, 1, -1, 3600, 2 ** 31, 2 ** 53, 2 ** 53 + 1, 2 ** 63 - 1, -(2 ** 63),
+                   2 ** 64, -(2 ** 64), 10 ** 400, True, False, 1.5, float("inf"), float("nan")]:
+        same_cookie("k", "v", max_age=number)
+        same_cookie("k", "v", expires=number)
+    for when in [datetime(2024, 2, 29, 12, 0, tzinfo=UTC), datetime(999, 1, 1, tzinfo=UTC),
+                 datetime(1000, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC),
+                 datetime(1969, 12, 31, tzinfo=UTC), datetime(2024, 1, 1),
+                 datetime(2024, 1, 1, tzinfo=timezone(timedelta(hours=3))),
+                 datetime(2024, 1, 1, tzinfo=timezone(timedelta(0)))]:
+        same_cookie("k", "v", expires=when)
+    for samesite in ["lax", "Strict", "NONE", None, "", "bogus", "la\x00", "\u212aax", OwnStr("lax"), 5]:
+        same_cookie("k", "v", samesite=samesite)
+    for flag in [True, False, 0, 1, "", "x", None, [], Obj()]:
+        same_cookie("k", "v", secure=flag, httponly=flag, partitioned=flag)
+    same_cookie("k", "v", 10, 20, "/", "example.org", True, True, "strict", True)
+    # the clock: now as float, int, far away
+    real = time.time
+    try:
+        for now in [0.0, 1_700_000_000.5, 253402300799.5, -5.0, 1e20, 17]:
+            time.time = lambda now=now: now
+            for offset in [0, 1, -1, 86400, 10 ** 12, -(10 ** 12)]:
+                same_cookie("k", "v", expires=offset)
+    finally:
+        time.time = real
+    for classes in (C, P):
+        response = classes.Response(b"")
+        response.delete_cookie("k")
+        response.delete_cookie("k", path="/x", domain="d", secure=True, httponly=True,
+                               samesite=None, partitioned=True)
+        outcome(response.delete_cookie, "a b")
+        outcome(response.delete_cookie, "k", domain="\n")
+
+        class Logging(classes.Response):
+            def set_cookie(self, *args, **kwargs):
+                super().set_cookie(*args, **kwargs)
+
+        Logging(b"").delete_cookie("k")
+    try:
+        C.Response(b"").set_cookie("k", "\n")
+    except CookieError:
+        pass
+
+
+def install_cycle():
+    fastresp.install()
+    try:
+        starlette.responses.Response(b"x", headers={"a": "b"}).set_cookie("k", "v")
+        starlette.responses.RedirectResponse("/a b")
+        starlette.responses.JSONResponse({"a": 1})
+    finally:
+        fastresp.uninstall()
+
+
+def main():
+    assert fastresp.IMPLEMENTATION == "cython", fastresp.REASON
+    print("memcheck workload: fastresp._headers from", _headers.__file__, flush=True)
+    for _ in range(ROUNDS):
+        responses()
+        cookies()
+        install_cycle()
+    print(f"memcheck workload: {ROUNDS} rounds, {calls} checked calls, all agree", flush=True)
+
+
+if __name__ == "__main__":
+    main()
