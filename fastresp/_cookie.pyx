@@ -54,7 +54,7 @@ cdef long long LAST_SECOND = 253402300799     # 9999-12-31T23:59:59
 cdef long long EXACT_DOUBLE = 1LL << 53       # ints a double holds exactly
 
 
-cdef void _load_tables() except *:
+cdef int _load_tables() except -1:
     cdef int code
     cdef bytes form
     for code in range(256):
@@ -65,6 +65,7 @@ cdef void _load_tables() except *:
         memcpy(QUOTE_TEXT[code], PyBytes_AS_STRING(form), len(form))
     memcpy(WEEKDAYS, PyBytes_AS_STRING(_common.WEEKDAY_BYTES), 21)
     memcpy(MONTHS, PyBytes_AS_STRING(_common.MONTH_BYTES), 36)
+    return 0
 
 
 _load_tables()

@@ -396,7 +396,7 @@ def redirect_init(self, url, status_code=307, headers=None, background=None):
         _set_location(raw, value)   # replaces the location headers already there
 
 
-cdef bint _has_name(list raw, bytes name):
+cdef bint _has_name(list raw, bytes name) noexcept:
     """True when a header of that name may be in raw (anything odd counts as may)."""
     for item in raw:
         if type(item) is not tuple or len(<tuple>item) != 2 or type((<tuple>item)[0]) is not bytes:
