@@ -43,7 +43,7 @@ class Obj:
 # ------------------------------------------------------------------ cookies
 
 
-def _added_set_cookie(response, method, kwargs):
+def added_cookie_header(response, method, kwargs):
     """Call response.<method>(**kwargs); it must append exactly one Set-Cookie
     header and leave the others alone. Returns that header's value."""
     before = list(response.raw_headers)
@@ -56,9 +56,9 @@ def _added_set_cookie(response, method, kwargs):
 
 def set_cookie_header(response, kwargs):
     """response.set_cookie(**kwargs): the value of the one header it appends."""
-    return _added_set_cookie(response, "set_cookie", kwargs)
+    return added_cookie_header(response, "set_cookie", kwargs)
 
 
 def delete_cookie_header(response, kwargs):
     """response.delete_cookie(**kwargs): the value of the one header it appends."""
-    return _added_set_cookie(response, "delete_cookie", kwargs)
+    return added_cookie_header(response, "delete_cookie", kwargs)
