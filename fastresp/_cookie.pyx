@@ -336,129 +336,155 @@ cdef inline char* _put_text(char* out, bytes prefix, object text, Py_ssize_t n) 
     return _put(out, <const char*>PyUnicode_1BYTE_DATA(text), n)
 
 
+cdef struct Parts:
+    # What the fast path measured of one cookie, for writing it. A length of 0
+    # leaves that attribute out.
+    Py_ssize_t name_n, raw_n, value_n, domain_n, expires_n, age_n, path_n, samesite_n
+    bint quoted, has_stamp, has_age, secure, httponly, partitioned
+    Stamp stamp
+    char digits[24]
+
+
+cdef inline Py_ssize_t _measure_name_value(Parts* parts, object key, object value) noexcept:
+    """Length of "name=value"; -1 where the reference must decide."""
+    cdef const uchar* name
+    cdef Py_ssize_t i
+    # The name: legal characters only, not an attribute name.
+    if not _latin1(key):
+        return -1
+    name = PyUnicode_1BYTE_DATA(key)
+    parts.name_n = PyUnicode_GET_LENGTH(key)
+    if parts.name_n == 0 or _is_reserved(name, parts.name_n):
+        return -1
+    for i in range(parts.name_n):
+        if not LEGAL[name[i]]:
+            return -1
+    # The value: as it is when every character is legal, else quoted.
+    if not _latin1(value):
+        return -1
+    parts.raw_n = PyUnicode_GET_LENGTH(value)
+    parts.value_n = _value_length(PyUnicode_1BYTE_DATA(value), parts.raw_n, &parts.quoted)
+    if parts.value_n < 0:
+        return -1
+    return parts.name_n + 1 + parts.value_n
+
+
+cdef inline Py_ssize_t _measure_expires(Parts* parts, object expires) except -2:
+    """Length of the expires text (0: none); -1 where the reference must decide."""
+    if expires is None:
+        return 0
+    if type(expires) is int:
+        parts.has_stamp = _offset_stamp(expires, &parts.stamp)
+    elif type(expires) is datetime:
+        parts.has_stamp = _datetime_stamp(expires, &parts.stamp)
+    else:
+        return _text_length(expires)
+    return DATE_LENGTH if parts.has_stamp else -1
+
+
+cdef inline Py_ssize_t _measure_max_age(Parts* parts, object max_age) noexcept:
+    """Length of the Max-Age text (0: none); -1 where the reference must decide."""
+    cdef int overflow = 0
+    cdef long long age
+    if max_age is None:
+        return 0
+    if type(max_age) is not int:
+        return _text_length(max_age)
+    age = PyLong_AsLongLongAndOverflow(max_age, &overflow)
+    if overflow:
+        return -1
+    parts.has_age = True
+    return _put_int(parts.digits, age) - parts.digits
+
+
+cdef inline Py_ssize_t _attribute(bytes prefix, Py_ssize_t n) noexcept:
+    """What an attribute of text length n adds: "; Name=" and the text, or nothing."""
+    return len(prefix) + n if n > 0 else 0
+
+
+cdef inline Py_ssize_t _measure(Parts* parts, object key, object value, object max_age,
+                                object expires, object path, object domain, object secure,
+                                object httponly, object samesite,
+                                object partitioned) except -2:
+    """The header's length, every part noted in parts; -1 where the reference must
+    decide (odd types, text to refuse, anything to raise)."""
+    cdef Py_ssize_t total = _measure_name_value(parts, key, value)
+    if total < 0:
+        return -1
+    parts.domain_n = _text_length(domain)
+    parts.expires_n = _measure_expires(parts, expires)
+    parts.age_n = _measure_max_age(parts, max_age)
+    parts.path_n = _text_length(path)
+    if parts.domain_n < 0 or parts.expires_n < 0 or parts.age_n < 0 or parts.path_n < 0:
+        return -1
+    if not (_flag(httponly, &parts.httponly) and _flag(secure, &parts.secure)
+            and _flag(partitioned, &parts.partitioned)):
+        return -1
+    if samesite is not None and not _samesite_ok(samesite):
+        return -1
+    parts.samesite_n = 0 if samesite is None else PyUnicode_GET_LENGTH(samesite)
+    return (total
+            + _attribute(P_DOMAIN, parts.domain_n)
+            + _attribute(P_EXPIRES, parts.expires_n)
+            + (len(P_HTTPONLY) if parts.httponly else 0)
+            + _attribute(P_MAX_AGE, parts.age_n)
+            + (len(P_PARTITIONED) if parts.partitioned else 0)
+            + _attribute(P_PATH, parts.path_n)
+            + _attribute(P_SAMESITE, parts.samesite_n)
+            + (len(P_SECURE) if parts.secure else 0))
+
+
+cdef inline char* _write(char* out, Parts* parts, object key, object value,
+                         object max_age, object expires, object path, object domain,
+                         object samesite) noexcept:
+    """Write the measured header, in SimpleCookie's order; returns its end."""
+    cdef const uchar* raw = PyUnicode_1BYTE_DATA(value)
+    out = _put(out, <const char*>PyUnicode_1BYTE_DATA(key), parts.name_n)
+    out = _put(out, b"=", 1)
+    if parts.quoted:
+        out = _put_quoted(out, raw, parts.raw_n)
+    else:
+        out = _put(out, <const char*>raw, parts.raw_n)
+    out = _put_text(out, P_DOMAIN, domain, parts.domain_n)
+    if parts.has_stamp:
+        out = _put_stamp(_put_bytes(out, P_EXPIRES), &parts.stamp)
+    else:
+        out = _put_text(out, P_EXPIRES, expires, parts.expires_n)
+    if parts.httponly:
+        out = _put_bytes(out, P_HTTPONLY)
+    if parts.has_age:
+        out = _put(_put_bytes(out, P_MAX_AGE), parts.digits, parts.age_n)
+    else:
+        out = _put_text(out, P_MAX_AGE, max_age, parts.age_n)
+    if parts.partitioned:
+        out = _put_bytes(out, P_PARTITIONED)
+    out = _put_text(out, P_PATH, path, parts.path_n)
+    out = _put_text(out, P_SAMESITE, samesite, parts.samesite_n)
+    if parts.secure:
+        out = _put_bytes(out, P_SECURE)
+    return out
+
+
 cdef object _fast_value(object key, object value, object max_age, object expires,
                         object path, object domain, object secure, object httponly,
                         object samesite, object partitioned):
     """The header bytes for the common argument types, or None: then the
-    reference decides (odd types, text to refuse, anything to raise)."""
-    cdef const uchar* name
-    cdef const uchar* raw
-    cdef Py_ssize_t i, name_n, raw_n, value_n, domain_n, path_n, samesite_n
-    cdef Py_ssize_t expires_n = 0, age_n = 0, total
-    cdef bint quoted = False, is_secure, is_httponly, is_partitioned
-    cdef bint has_stamp = False, has_age = False
-    cdef int overflow = 0
-    cdef long long age = 0
-    cdef Stamp stamp
-    cdef char digits[24]
-    stamp.hh = stamp.mm = stamp.ss = 0   # set before use; this quiets the compiler
-    cdef char* out
-
-    # The name: legal characters only, not an attribute name.
-    if not _latin1(key):
+    reference decides. Measured first, so the bytes object is made once, at its
+    final size, and written in place."""
+    cdef Parts parts
+    cdef Py_ssize_t total
+    cdef char* end
+    parts.has_stamp = parts.has_age = parts.quoted = False   # the rest is always set
+    total = _measure(&parts, key, value, max_age, expires, path, domain, secure, httponly,
+                     samesite, partitioned)
+    if total < 0:
         return None
-    name = PyUnicode_1BYTE_DATA(key)
-    name_n = PyUnicode_GET_LENGTH(key)
-    if name_n == 0 or _is_reserved(name, name_n):
-        return None
-    for i in range(name_n):
-        if not LEGAL[name[i]]:
-            return None
-
-    # The value: as it is when every character is legal, else quoted.
-    if not _latin1(value):
-        return None
-    raw = PyUnicode_1BYTE_DATA(value)
-    raw_n = PyUnicode_GET_LENGTH(value)
-    value_n = _value_length(raw, raw_n, &quoted)
-    if value_n < 0:
-        return None
-    total = name_n + 1 + value_n
-
-    # The attributes, each measured in the order they are written.
-    domain_n = _text_length(domain)
-    if domain_n < 0:
-        return None
-    total += len(P_DOMAIN) + domain_n if domain_n else 0
-
-    if expires is None:
-        pass
-    elif type(expires) is int:
-        has_stamp = _offset_stamp(expires, &stamp)
-        if not has_stamp:
-            return None
-    elif type(expires) is datetime:
-        has_stamp = _datetime_stamp(expires, &stamp)
-        if not has_stamp:
-            return None
-    else:
-        expires_n = _text_length(expires)
-        if expires_n < 0:
-            return None
-    if has_stamp:
-        total += len(P_EXPIRES) + DATE_LENGTH
-    elif expires_n:
-        total += len(P_EXPIRES) + expires_n
-
-    if not _flag(httponly, &is_httponly) or not _flag(secure, &is_secure):
-        return None
-    if not _flag(partitioned, &is_partitioned):
-        return None
-    total += len(P_HTTPONLY) if is_httponly else 0
-    total += len(P_PARTITIONED) if is_partitioned else 0
-    total += len(P_SECURE) if is_secure else 0
-
-    if max_age is None:
-        pass
-    elif type(max_age) is int:
-        age = PyLong_AsLongLongAndOverflow(max_age, &overflow)
-        if overflow:
-            return None
-        has_age = True
-        age_n = _put_int(digits, age) - digits
-    else:
-        age_n = _text_length(max_age)
-        if age_n < 0:
-            return None
-    total += len(P_MAX_AGE) + age_n if age_n else 0
-
-    path_n = _text_length(path)
-    if path_n < 0:
-        return None
-    total += len(P_PATH) + path_n if path_n else 0
-
-    if samesite is not None and not _samesite_ok(samesite):
-        return None
-    samesite_n = 0 if samesite is None else PyUnicode_GET_LENGTH(samesite)
-    total += len(P_SAMESITE) + samesite_n if samesite_n else 0
-
-    # Measured: allocate once and write.
     header = PyBytes_FromStringAndSize(NULL, total)
-    out = PyBytes_AS_STRING(header)
-    out = _put(out, <const char*>name, name_n)
-    out = _put(out, b"=", 1)
-    out = _put_quoted(out, raw, raw_n) if quoted else _put(out, <const char*>raw, raw_n)
-    out = _put_text(out, P_DOMAIN, domain, domain_n)
-    if has_stamp:
-        out = _put_stamp(_put_bytes(out, P_EXPIRES), &stamp)
-    else:
-        out = _put_text(out, P_EXPIRES, expires, expires_n)
-    if is_httponly:
-        out = _put_bytes(out, P_HTTPONLY)
-    if has_age:
-        out = _put(_put_bytes(out, P_MAX_AGE), digits, age_n)
-    else:
-        out = _put_text(out, P_MAX_AGE, max_age, age_n)
-    if is_partitioned:
-        out = _put_bytes(out, P_PARTITIONED)
-    out = _put_text(out, P_PATH, path, path_n)
-    out = _put_text(out, P_SAMESITE, samesite, samesite_n)
-    if is_secure:
-        out = _put_bytes(out, P_SECURE)
-
+    end = _write(PyBytes_AS_STRING(header), &parts, key, value, max_age, expires, path,
+                 domain, samesite)
     # SimpleCookie strips the header: trailing white space of the last attribute
     # goes. Rare enough to leave to the reference.
-    if (<uchar>(out - 1)[0]) in (0x20, 0x85, 0xA0):
+    if (<uchar>(end - 1)[0]) in (0x20, 0x85, 0xA0):
         return None
     return header
 
