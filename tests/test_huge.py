@@ -22,6 +22,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from starlette.datastructures import Headers, MutableHeaders
 
+from helpers import Obj, Text
+
 MiB = 1024 * 1024
 FORBIDDEN = frozenset("\r\n\0")
 
@@ -37,21 +39,6 @@ class OwnStr(str):
 
     def __str__(self):
         return self.shown
-
-
-class Plain(str):
-    """A str subclass without its own __str__."""
-
-
-class Obj:
-    def __init__(self, shown):
-        self.shown = shown
-
-    def __str__(self):
-        return self.shown
-
-    def __repr__(self):
-        return f"Obj({self.shown[:20]!r})"
 
 
 # ------------------------------------------------------------------ helpers
@@ -272,7 +259,7 @@ def test_100k_char_cookie_path(impl, python_impl, cookie_oracle, run, frozen_tim
 @pytest.mark.parametrize("wrap", ["str", "subclass", "own-str", "object"])
 def test_100k_char_redirect(impl, python_impl, response_oracle, path, wrap):
     url = PATHS[path]
-    url = {"str": url, "subclass": Plain(url), "own-str": OwnStr("/ignored", url),
+    url = {"str": url, "subclass": Text(url), "own-str": OwnStr("/ignored", url),
            "object": Obj(url)}[wrap]
     check_response(impl, python_impl, response_oracle,
                    lambda classes: classes.RedirectResponse(url, status_code=302))
@@ -294,7 +281,7 @@ ODD_TEXT = [
 ]
 ODD_WRAPS = {
     "str": lambda text: text,
-    "subclass": Plain,
+    "subclass": Text,
     "own-str": lambda text: OwnStr("k", text),
     "own-str-data": lambda text: OwnStr(text, "v"),
     "object": Obj,
