@@ -34,9 +34,9 @@ def _escape(code: int) -> str:
     return "\\%03o" % code
 
 
-#: ``str.translate`` table for the inside of a quoted value; code points above
-#: 255 pass through (and are refused later, as not latin-1).
-QUOTE_TABLE = {code: _escape(code) for code in range(256) if _escape(code) != chr(code)}
+#: The characters written otherwise inside a quoted value, and how; other
+#: characters stand as themselves (above 255 too: refused later, as not latin-1).
+ESCAPES = {chr(code): _escape(code) for code in range(256) if _escape(code) != chr(code)}
 #: The same table as bytes, one entry per latin-1 byte, for the compiled module.
 QUOTE_BYTES = tuple(_escape(code).encode("latin-1") for code in range(256))
 #: 1 where a byte may appear in a cookie name or an unquoted value.
@@ -46,18 +46,18 @@ LEGAL_BYTES = bytes(chr(code) in LEGAL_CHARS for code in range(256))
 #: ``http.cookies`` reserves (``partitioned`` joined them in Python 3.14).
 RESERVED_KEYS = frozenset(Morsel._reserved)
 
-#: How each attribute is spelled in the header, as ``SimpleCookie`` spells it.
-#: SimpleCookie writes attributes sorted by their lower-case names, which is the
-#: order both implementations write them in: Domain, expires, HttpOnly, Max-Age,
-#: Partitioned, Path, SameSite, Secure.
-DOMAIN = "Domain"
-EXPIRES = "expires"
-HTTPONLY = "HttpOnly"
-MAX_AGE = "Max-Age"
-PARTITIONED = "Partitioned"
-PATH = "Path"
-SAMESITE = "SameSite"
-SECURE = "Secure"
+#: Each attribute as it is written after the value, spelled as ``SimpleCookie``
+#: spells it. SimpleCookie writes attributes sorted by their lower-case names,
+#: which is the order both implementations write them in: Domain, expires,
+#: HttpOnly, Max-Age, Partitioned, Path, SameSite, Secure.
+DOMAIN = "; Domain="
+EXPIRES = "; expires="
+HTTPONLY = "; HttpOnly"
+MAX_AGE = "; Max-Age="
+PARTITIONED = "; Partitioned"
+PATH = "; Path="
+SAMESITE = "; SameSite="
+SECURE = "; Secure"
 
 SAMESITE_VALUES = ("strict", "lax", "none")
 

@@ -309,19 +309,15 @@ cdef inline bint _samesite_ok(object samesite) noexcept:
 cdef tuple _SAMESITE = tuple(word.encode("ascii") for word in _common.SAMESITE_VALUES)
 
 
-cdef bytes _prefix(str name, bint with_value):
-    return ("; " + name + ("=" if with_value else "")).encode("ascii")
-
-
-# "; Name=" for each attribute, spelled as _common spells them.
-cdef bytes P_DOMAIN = _prefix(_common.DOMAIN, True)
-cdef bytes P_EXPIRES = _prefix(_common.EXPIRES, True)
-cdef bytes P_HTTPONLY = _prefix(_common.HTTPONLY, False)
-cdef bytes P_MAX_AGE = _prefix(_common.MAX_AGE, True)
-cdef bytes P_PARTITIONED = _prefix(_common.PARTITIONED, False)
-cdef bytes P_PATH = _prefix(_common.PATH, True)
-cdef bytes P_SAMESITE = _prefix(_common.SAMESITE, True)
-cdef bytes P_SECURE = _prefix(_common.SECURE, False)
+# "; Name=" for each attribute, as _common spells them.
+cdef bytes P_DOMAIN = _common.DOMAIN.encode("ascii")
+cdef bytes P_EXPIRES = _common.EXPIRES.encode("ascii")
+cdef bytes P_HTTPONLY = _common.HTTPONLY.encode("ascii")
+cdef bytes P_MAX_AGE = _common.MAX_AGE.encode("ascii")
+cdef bytes P_PARTITIONED = _common.PARTITIONED.encode("ascii")
+cdef bytes P_PATH = _common.PATH.encode("ascii")
+cdef bytes P_SAMESITE = _common.SAMESITE.encode("ascii")
+cdef bytes P_SECURE = _common.SECURE.encode("ascii")
 
 
 cdef inline char* _put_bytes(char* out, bytes text) noexcept:

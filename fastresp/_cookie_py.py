@@ -15,23 +15,13 @@ from email.utils import format_datetime
 from http.cookies import CookieError
 
 from ._common import (
-    COOKIE_CONTROL, DOMAIN, EXPIRES, HTTPONLY, MAX_AGE, PARTITIONED, PATH, QUOTE_TABLE,
+    COOKIE_CONTROL, DOMAIN, ESCAPES, EXPIRES, HTTPONLY, MAX_AGE, PARTITIONED, PATH,
     RESERVED_KEYS, RESERVED_KEY_MESSAGE, ILLEGAL_KEY_MESSAGE, SAMESITE, SAMESITE_MESSAGE,
     SAMESITE_VALUES, SECURE, UTC, SameSiteError, cookie_control_error, is_legal_key,
     latin1_error, offset_date, utc_date,
 )
 
 _SET_COOKIE = b"set-cookie"
-_DOMAIN = "; " + DOMAIN + "="
-_EXPIRES = "; " + EXPIRES + "="
-_HTTPONLY = "; " + HTTPONLY
-_MAX_AGE = "; " + MAX_AGE + "="
-_PARTITIONED = "; " + PARTITIONED
-_PATH = "; " + PATH + "="
-_SAMESITE = "; " + SAMESITE + "="
-_SECURE = "; " + SECURE
-
-_ESCAPES = {chr(code): text for code, text in QUOTE_TABLE.items()}
 _find_control = re.compile("[%s]" % re.escape("".join(sorted(COOKIE_CONTROL)))).search
 
 
@@ -63,7 +53,7 @@ def _quote(raw: str) -> str:
     # multi-character strings, on CPython and more so on PyPy.
     quoted = ['"']
     for char in raw:
-        quoted.append(_ESCAPES.get(char, char))
+        quoted.append(ESCAPES.get(char, char))
     quoted.append('"')
     return "".join(quoted)
 
@@ -108,23 +98,23 @@ def cookie_value(
     header = _text("name", key, written) + "=" + (coded if type(coded) is str else str(coded))
     written.append(("value", raw))
     if domain is not None and not domain == "":
-        header += _DOMAIN + _text("domain", domain, written)
+        header += DOMAIN + _text("domain", domain, written)
     if expires is not None and not expires == "":
-        header += _EXPIRES + (offset_date(expires) if isinstance(expires, int)
+        header += EXPIRES + (offset_date(expires) if isinstance(expires, int)
                               else _text("expires", expires, written))
     if httponly:
-        header += _HTTPONLY
+        header += HTTPONLY
     if max_age is not None and not max_age == "":
-        header += _MAX_AGE + ("%d" % max_age if isinstance(max_age, int)
+        header += MAX_AGE + ("%d" % max_age if isinstance(max_age, int)
                               else _text("max_age", max_age, written))
     if partitioned:
-        header += _PARTITIONED
+        header += PARTITIONED
     if path is not None and not path == "":
-        header += _PATH + _text("path", path, written)
+        header += PATH + _text("path", path, written)
     if samesite is not None:
-        header += _SAMESITE + _text("samesite", samesite, written)
+        header += SAMESITE + _text("samesite", samesite, written)
     if secure:
-        header += _SECURE
+        header += SECURE
     try:
         return header.strip().encode("latin-1")
     except UnicodeEncodeError:
