@@ -17,11 +17,8 @@ _saved: dict[tuple[type, str], object] = {}
 
 
 def _patches() -> dict[type, dict[str, object]]:
-    return {
-        _starlette.Response: hot_methods(_impl.headers, _impl.cookie),
-        _starlette.JSONResponse: {"__init__": _impl.headers.json_init},
-        _starlette.RedirectResponse: {"__init__": _impl.headers.redirect_init},
-    }
+    return {getattr(_starlette, name): methods
+            for name, methods in hot_methods(_impl.headers, _impl.cookie).items()}
 
 
 def install() -> None:

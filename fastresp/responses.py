@@ -15,34 +15,38 @@ import starlette.responses as _starlette
 from . import _impl
 
 
-def hot_methods(headers: ModuleType, cookie: ModuleType) -> dict[str, object]:
-    """The methods of ``starlette.responses.Response`` an implementation replaces."""
+def hot_methods(headers: ModuleType, cookie: ModuleType) -> dict[str, dict[str, object]]:
+    """What an implementation replaces, by the name of the starlette class that
+    defines it: make_classes() builds fastresp's classes from it, install() swaps
+    it into starlette's own."""
     return {
-        "__init__": headers.response_init,
-        "render": headers.render,
-        "init_headers": headers.init_headers,
-        "set_cookie": cookie.set_cookie,
-        "delete_cookie": cookie.delete_cookie,
+        "Response": {
+            "__init__": headers.response_init,
+            "render": headers.render,
+            "init_headers": headers.init_headers,
+            "set_cookie": cookie.set_cookie,
+            "delete_cookie": cookie.delete_cookie,
+        },
+        "JSONResponse": {"__init__": headers.json_init},
+        "RedirectResponse": {"__init__": headers.redirect_init},
     }
 
 
 def make_classes(headers: ModuleType, cookie: ModuleType, module: str = __name__) -> SimpleNamespace:
     """The five response classes built on one implementation's modules (the tests
     build one set for each implementation)."""
+    methods = hot_methods(headers, cookie)
     response = type("Response", (_starlette.Response,), {
-        **hot_methods(headers, cookie), "__module__": module, "__doc__": _starlette.Response.__doc__})
+        **methods["Response"], "__module__": module, "__doc__": _starlette.Response.__doc__})
 
-    def subclass(name: str, **methods: object) -> type:
+    def subclass(name: str) -> type:
         base = getattr(_starlette, name)
-        return type(name, (base, response), {**methods, "__module__": module, "__doc__": base.__doc__})
+        return type(name, (base, response), {
+            **methods.get(name, {}), "__module__": module, "__doc__": base.__doc__})
 
-    return SimpleNamespace(
-        Response=response,
-        HTMLResponse=subclass("HTMLResponse"),
-        PlainTextResponse=subclass("PlainTextResponse"),
-        JSONResponse=subclass("JSONResponse", __init__=headers.json_init),
-        RedirectResponse=subclass("RedirectResponse", __init__=headers.redirect_init),
-    )
+    return SimpleNamespace(Response=response, **{
+        name: subclass(name)
+        for name in ("HTMLResponse", "PlainTextResponse", "JSONResponse", "RedirectResponse")})
 
 
 if TYPE_CHECKING:

@@ -153,11 +153,9 @@ def test_default_response_class(impl, oracle, frozen_time):
 def _patch_starlette(impl, monkeypatch):
     """What install() does, for this implementation (install() itself only knows
     the active one): FastAPI's own Response objects then run impl's code."""
-    for name, function in hot_methods(impl.headers, impl.cookie).items():
-        monkeypatch.setattr(starlette.responses.Response, name, function)
-    if hasattr(impl.headers, "json_init"):
-        monkeypatch.setattr(starlette.responses.JSONResponse, "__init__", impl.headers.json_init)
-    monkeypatch.setattr(starlette.responses.RedirectResponse, "__init__", impl.headers.redirect_init)
+    for class_name, methods in hot_methods(impl.headers, impl.cookie).items():
+        for name, function in methods.items():
+            monkeypatch.setattr(getattr(starlette.responses, class_name), name, function)
 
 
 @pytest.fixture
