@@ -280,7 +280,7 @@ cdef _Plan _make_plan(object cls):
     plan.render = <object>found if found is not NULL else None
     plan.direct = (
         (plan.render is _RENDER_FUNCTION or plan.render is _starlette_json_render)
-        and _own_type(cls, INIT_HEADERS, _INIT_HEADERS_FUNCTION)
+        and _own(cls, INIT_HEADERS, _INIT_HEADERS_FUNCTION)
         and t.tp_getattro is GENERIC_GETATTR
         and t.tp_setattro is GENERIC_SETATTR
         and all([_plain_attribute(cls, name) for name in _STORED])
@@ -308,13 +308,9 @@ cdef inline _Plan _plan(object cls):
     return _make_plan(cls)
 
 
-cdef inline bint _own_type(object cls, object name, object function) noexcept:
+cdef inline bint _own(object cls, object name, object function) noexcept:
+    """True when the class still uses our function for that method."""
     return _PyType_Lookup(<PyTypeObject*>cls, name) is <PyObject*>function
-
-
-cdef inline bint _own(object self, object name, object function) noexcept:
-    """True when type(self) still uses our function for that method."""
-    return _PyType_Lookup(Py_TYPE(self), name) is <PyObject*>function
 
 
 cdef int _init(object self, object content, object status_code, object headers,
@@ -349,7 +345,7 @@ cdef int _init(object self, object content, object status_code, object headers,
     self.background = background
     # A class that changes any of that: dispatch and read back as starlette does.
     self.body = self.render(content)
-    if _own(self, INIT_HEADERS, _INIT_HEADERS_FUNCTION):
+    if _own(type(self), INIT_HEADERS, _INIT_HEADERS_FUNCTION):
         self.raw_headers = _raw_headers(self, headers)
     else:
         self.init_headers(headers)
@@ -385,7 +381,7 @@ def redirect_init(self, url, status_code=307, headers=None, background=None):
     location = url if type(url) is str else str(url)
     if not _url_safe(location):
         location = _quote(location, safe=_REDIRECT_SAFE)
-    if not _own(self, HEADERS, _starlette_headers):
+    if not _own(type(self), HEADERS, _starlette_headers):
         self.headers["location"] = location
         return
     raw = self.raw_headers
