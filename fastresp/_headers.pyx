@@ -13,6 +13,7 @@ from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes
 from cpython.dict cimport PyDict_Next
 from cpython.long cimport PyLong_AsLongAndOverflow
 from cpython.object cimport Py_TYPE, PyObject, PyTypeObject
+from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
 from cpython.unicode cimport PyUnicode_AsUTF8String
 from libc.string cimport memcmp
 
@@ -20,6 +21,7 @@ from . import _common, _headers_py
 
 cdef extern from "Python.h":
     PyObject* _PyType_Lookup(PyTypeObject* type, object name)
+    void PyType_Modified(PyTypeObject* type)
     int PyObject_GenericSetAttr(object obj, object name, object value) except -1
     object PyObject_GenericGetAttr(object obj, object name)
     ctypedef struct TypeObject "PyTypeObject":
@@ -28,6 +30,9 @@ cdef extern from "Python.h":
         void* tp_getattro
         void* tp_setattro
         void* tp_descr_set
+        void* tp_new
+        void* tp_vectorcall
+    Py_ssize_t PyVectorcall_NARGS(size_t nargsf)
     void* GENERIC_GETATTR "((void*)PyObject_GenericGetAttr)"
     void* GENERIC_SETATTR "((void*)PyObject_GenericSetAttr)"
     unsigned long Py_TPFLAGS_VALID_VERSION_TAG
@@ -37,6 +42,7 @@ cdef extern from "Python.h":
     int PyUnicode_1BYTE_KIND
 
 ctypedef unsigned char uchar
+ctypedef object (*NewFunction)(object cls, object args, PyObject* kwargs)   # tp_new
 
 cdef uchar LOWER[256]       # str.lower() of each latin-1 character
 cdef uchar URL_SAFE[256]    # 1: urllib.parse.quote leaves it alone in a redirect
@@ -61,6 +67,7 @@ cdef bytes LOCATION = b"location"
 cdef str UTF8 = "utf-8"
 cdef object RENDER = "render"
 cdef object INIT_HEADERS = "init_headers"
+cdef object INIT = "__init__"
 cdef object HEADERS = "headers"
 cdef object STATUS_CODE = "status_code"
 cdef object MEDIA_TYPE = "media_type"
@@ -240,6 +247,11 @@ def init_headers(self, headers=None):
 
 # ------------------------------------------------------------------ __init__
 
+cdef enum Construct:
+    NO_CONSTRUCT            # calling the class goes through type.__call__
+    CONTENT_OPTIONAL        # __init__ is response_init
+    CONTENT_REQUIRED        # __init__ is json_init
+
 cdef object _RENDER_FUNCTION = render
 cdef object _INIT_HEADERS_FUNCTION = init_headers
 # Attributes __init__ stores and would read back.
@@ -255,13 +267,18 @@ cdef class _Plan:
     would read back exactly the values __init__ has in hand: __init__ skips the
     method dispatch and those read-backs. (media_type is read back when it was
     not given, and charset whenever it is needed: a subclass may set either on
-    the instance before calling __init__.) A plan holds while the class's
-    version tag is unchanged: CPython resets the tag whenever the class or a
-    base is modified.
+    the instance before calling __init__.)
+
+    ``construct``: whether _construct may stand in for ``type.__call__`` on the
+    class: its __new__ is object's and its __init__ is one of ours.
+
+    A plan holds while the class's version tag is unchanged: CPython resets the
+    tag whenever the class or a base is modified.
     """
     cdef unsigned int tag
     cdef bint direct
     cdef object render          # the render to call when direct
+    cdef Construct construct
 
 
 cdef dict _plans = {}
@@ -285,6 +302,7 @@ cdef _Plan _make_plan(object cls):
         and t.tp_setattro is GENERIC_SETATTR
         and all([_plain_attribute(cls, name) for name in _STORED])
     )
+    plan.construct = _construct_kind(cls)
     if t.tp_flags & Py_TPFLAGS_VALID_VERSION_TAG:
         plan.tag = t.tp_version_tag
         if len(_plans) >= 256:
@@ -313,9 +331,8 @@ cdef inline bint _own(object cls, object name, object function) noexcept:
     return _PyType_Lookup(<PyTypeObject*>cls, name) is <PyObject*>function
 
 
-cdef int _init(object self, object content, object status_code, object headers,
+cdef int _init(_Plan plan, object self, object content, object status_code, object headers,
                object media_type, object background) except -1:
-    cdef _Plan plan = _plan(type(self))
     if plan.direct:
         # The plan says attribute access is object's own: call it without the
         # type slot indirection.
@@ -354,12 +371,111 @@ cdef int _init(object self, object content, object status_code, object headers,
 
 def response_init(self, content=None, status_code=200, headers=None, media_type=None,
                   background=None):
-    _init(self, content, status_code, headers, media_type, background)
+    _init(_plan(type(self)), self, content, status_code, headers, media_type, background)
 
 
 def json_init(self, content, status_code=200, headers=None, media_type=None, background=None):
     """starlette's JSONResponse.__init__ (content required), without its extra frame."""
-    _init(self, content, status_code, headers, media_type, background)
+    _init(_plan(type(self)), self, content, status_code, headers, media_type, background)
+
+
+# ------------------------------------------------------------- constructing
+#
+# Calling a class runs type.__call__: it packs the arguments into a tuple and a
+# dict, makes the instance with __new__, looks __init__ up and unpacks the
+# arguments again to call it. CPython lets a class replace all that with its own
+# tp_vectorcall, provided the result is the same (the slot is never inherited,
+# so a subclass always goes through type.__call__). _construct is that for our
+# classes: while the plan says __new__ is object's and __init__ is ours, it makes
+# the instance and runs _init on the arguments as they were passed; anything
+# else (another __init__, too many arguments, an unknown or repeated keyword)
+# goes to type.__call__, which gives the usual result or error.
+
+cdef object _RESPONSE_INIT = response_init
+cdef object _JSON_INIT = json_init
+cdef void* _OBJECT_NEW = (<TypeObject*>object).tp_new
+cdef tuple _NO_ARGS = ()
+cdef object _TYPE_CALL = type.__call__
+# The parameters of response_init and json_init, in order.
+cdef tuple _PARAMETERS = ("content", "status_code", "headers", "media_type", "background")
+cdef object _DEFAULT_STATUS = 200
+
+
+cdef Construct _construct_kind(object cls) noexcept:
+    cdef TypeObject* t = <TypeObject*>cls
+    if t.tp_new is not _OBJECT_NEW:
+        return NO_CONSTRUCT
+    if _own(cls, INIT, _RESPONSE_INIT):
+        return CONTENT_OPTIONAL
+    if _own(cls, INIT, _JSON_INIT):
+        return CONTENT_REQUIRED
+    return NO_CONSTRUCT
+
+
+cdef Py_ssize_t _parameter(object name) noexcept:
+    """The position of a keyword among _PARAMETERS, by identity (the names a
+    call site spells out are interned), or -1."""
+    cdef Py_ssize_t i
+    for i in range(5):
+        if <PyObject*>name is PyTuple_GET_ITEM(_PARAMETERS, i):
+            return i
+    return -1
+
+
+cdef object _construct(object cls, PyObject** args, size_t nargsf, PyObject* kwnames):
+    cdef _Plan plan = _plan(cls)
+    cdef Py_ssize_t i, k, n = PyVectorcall_NARGS(nargsf)
+    cdef PyObject* given[5]
+    if plan.construct == NO_CONSTRUCT or n > 5:
+        return _type_call(cls, args, n, kwnames)
+    for i in range(5):
+        given[i] = args[i] if i < n else NULL
+    if kwnames is not NULL:
+        for k in range(PyTuple_GET_SIZE(<tuple>kwnames)):
+            i = _parameter(<object>PyTuple_GET_ITEM(<tuple>kwnames, k))
+            if i < 0 or given[i] is not NULL:
+                return _type_call(cls, args, n, kwnames)
+            given[i] = args[n + k]
+    if given[0] is NULL and plan.construct == CONTENT_REQUIRED:
+        return _type_call(cls, args, n, kwnames)
+    self = (<NewFunction>(<TypeObject*>cls).tp_new)(cls, _NO_ARGS, NULL)
+    _init(plan, self, _given(given[0], None), _given(given[1], _DEFAULT_STATUS),
+          _given(given[2], None), _given(given[3], None), _given(given[4], None))
+    return self
+
+
+cdef inline object _given(PyObject* value, object default):
+    return default if value is NULL else <object>value
+
+
+cdef object _type_call(object cls, PyObject** args, Py_ssize_t n, PyObject* kwnames):
+    """type.__call__(cls, *args, **kwargs) from a vectorcall's arguments."""
+    positional = tuple([<object>args[i] for i in range(n)])
+    keywords = {}
+    if kwnames is not NULL:
+        for k in range(PyTuple_GET_SIZE(<tuple>kwnames)):
+            keywords[<object>PyTuple_GET_ITEM(<tuple>kwnames, k)] = <object>args[n + k]
+    return _TYPE_CALL(cls, *positional, **keywords)
+
+
+def fast_construction(cls, bint enable):
+    """Let calls of cls itself go through _construct (enable), or type.__call__
+    again. Only a class whose tp_vectorcall is free or ours is touched; it takes
+    effect while cls's __new__ and __init__ are the ones _construct stands for."""
+    if not isinstance(cls, type):
+        raise TypeError("fast_construction() needs a class")
+    cdef TypeObject* t = <TypeObject*>cls
+    if t.tp_vectorcall is NULL or t.tp_vectorcall is <void*>_construct:
+        t.tp_vectorcall = <void*>_construct if enable else NULL
+        PyType_Modified(<PyTypeObject*>cls)    # drop whatever CPython or we cached about calling cls
+
+
+def constructs_fast(cls):
+    """True when calling cls itself goes through _construct right now."""
+    if not isinstance(cls, type):
+        raise TypeError("constructs_fast() needs a class")
+    return ((<TypeObject*>cls).tp_vectorcall is <void*>_construct
+            and _plan(cls).construct != NO_CONSTRUCT)
 
 
 cdef bint _url_safe(object url) noexcept:
@@ -377,7 +493,7 @@ cdef bint _url_safe(object url) noexcept:
 
 
 def redirect_init(self, url, status_code=307, headers=None, background=None):
-    _init(self, b"", status_code, headers, None, background)
+    _init(_plan(type(self)), self, b"", status_code, headers, None, background)
     location = url if type(url) is str else str(url)
     if not _url_safe(location):
         location = _quote(location, safe=_REDIRECT_SAFE)

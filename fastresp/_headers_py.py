@@ -200,6 +200,20 @@ def redirect_init(
     set_location(self.raw_headers, location.encode("latin-1"))
 
 
+def fast_construction(cls: type, enable: bool) -> None:
+    """The compiled module's lets calling cls skip type.__call__; in pure Python
+    calling a class has no faster path, so there is nothing to switch."""
+    if not isinstance(cls, type):
+        raise TypeError("fast_construction() needs a class")
+
+
+def constructs_fast(cls: type) -> bool:
+    """Always False here: see fast_construction()."""
+    if not isinstance(cls, type):
+        raise TypeError("constructs_fast() needs a class")
+    return False
+
+
 def set_location(raw_headers: list, value: bytes) -> None:
     """``MutableHeaders.__setitem__("location", ...)``: the first location header is
     replaced, later ones removed; appended when there is none."""

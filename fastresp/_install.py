@@ -7,7 +7,7 @@ import threading
 import starlette.responses as _starlette
 
 from . import _impl
-from .responses import hot_methods
+from .responses import FAST_CONSTRUCTION, hot_methods
 
 _lock = threading.Lock()
 _MISSING = object()
@@ -37,17 +37,25 @@ def install() -> None:
             for name, function in methods.items():
                 _saved[(cls, name)] = cls.__dict__.get(name, _MISSING)
                 setattr(cls, name, function)
+        _fast_construction(True)
 
 
 def uninstall() -> None:
     """Put back exactly the functions install() replaced. A no-op when not installed."""
     with _lock:
+        if _saved:
+            _fast_construction(False)
         for (cls, name), original in _saved.items():
             if original is _MISSING:
                 delattr(cls, name)
             else:
                 setattr(cls, name, original)
         _saved.clear()
+
+
+def _fast_construction(enable: bool) -> None:
+    for name in FAST_CONSTRUCTION:
+        _impl.headers.fast_construction(getattr(_starlette, name), enable)
 
 
 def installed() -> bool:

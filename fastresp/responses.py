@@ -32,6 +32,11 @@ def hot_methods(headers: ModuleType, cookie: ModuleType) -> dict[str, dict[str, 
     }
 
 
+#: The classes whose construction the compiled module can take over (their
+#: __init__ is response_init or json_init), by starlette name.
+FAST_CONSTRUCTION = ("Response", "HTMLResponse", "PlainTextResponse", "JSONResponse")
+
+
 def make_classes(headers: ModuleType, cookie: ModuleType, module: str = __name__) -> SimpleNamespace:
     """The five response classes built on one implementation's modules (the tests
     build one set for each implementation)."""
@@ -44,9 +49,12 @@ def make_classes(headers: ModuleType, cookie: ModuleType, module: str = __name__
         return type(name, (base, response), {
             **methods.get(name, {}), "__module__": module, "__doc__": base.__doc__})
 
-    return SimpleNamespace(Response=response, **{
+    classes = SimpleNamespace(Response=response, **{
         name: subclass(name)
         for name in ("HTMLResponse", "PlainTextResponse", "JSONResponse", "RedirectResponse")})
+    for name in FAST_CONSTRUCTION:
+        headers.fast_construction(getattr(classes, name), True)
+    return classes
 
 
 if TYPE_CHECKING:

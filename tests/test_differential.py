@@ -275,7 +275,10 @@ media_types = st.one_of(
     latin1_text.map(lambda text: "text/" + text),
     st.text(st.sampled_from(LEGAL), max_size=10).map(Text),
 )
-charsets = st.sampled_from(["utf-8", "UTF-8", "latin-1", "ascii", "utf-16", "cp1252",
+#: The class's own charset: the class itself is called, no subclass made (the
+#: compiled module constructs only its own classes without type.__call__).
+OWN_CHARSET = "(own)"
+charsets = st.sampled_from([OWN_CHARSET, "utf-8", "UTF-8", "latin-1", "ascii", "utf-16", "cp1252",
                             "no-such-codec", "utf-8\r\nx", None, Text("utf-8")])
 class_names = st.sampled_from(["Response", "HTMLResponse", "PlainTextResponse"])
 
@@ -295,7 +298,10 @@ _subclasses: dict = {}
 
 
 def _with_charset(cls, charset):
-    """A subclass of cls with that charset, made once (class creation is not free)."""
+    """A subclass of cls with that charset, made once (class creation is not free),
+    or cls itself for OWN_CHARSET."""
+    if charset == OWN_CHARSET:
+        return cls
     key = (cls, charset)
     if key not in _subclasses:
         _subclasses[key] = type(cls.__name__, (cls,), {"charset": charset})

@@ -1,0 +1,198 @@
+"""Calling a response class: the compiled module's stand-in for type.__call__.
+
+The compiled module gives fastresp's Response, HTMLResponse, PlainTextResponse and
+JSONResponse (and starlette's, while installed) a tp_vectorcall that makes the
+instance and runs __init__ without packing and unpacking the arguments. CPython's
+contract for that slot is that calling the class gives exactly what
+``type.__call__(cls, *args, **kwargs)`` gives: these tests hold it to that, for
+every shape of call, and check that it steps aside whenever __init__ or __new__
+is no longer fastresp's.
+"""
+
+from __future__ import annotations
+
+import pytest
+import starlette.responses as sr
+
+import fastresp
+from fastresp.responses import FAST_CONSTRUCTION, make_classes
+
+FAST = FAST_CONSTRUCTION
+#: A keyword name that is equal to a parameter but not the interned string.
+CONTENT = "".join(["con", "tent"])
+STATUS = "".join(["status", "_code"])
+
+CALLS = [
+    ((), {}),
+    ((b"x",), {}),
+    (("text",), {}),
+    ((b"x", 201), {}),
+    ((b"x", 201, {"X-A": "1"}), {}),
+    ((b"x", 201, {"X-A": "1"}, "text/csv"), {}),
+    ((b"x", 201, None, "text/csv", None), {}),
+    ((b"x", 201, None, None, None, "extra"), {}),           # too many
+    ((), {"content": b"k"}),
+    ((), {"content": "k", "media_type": "text/x", "status_code": 404}),
+    ((b"x",), {"headers": {"a": "b"}, "background": None}),
+    ((), {"background": None, "headers": None, "media_type": None, "status_code": 200,
+          "content": None}),
+    ((b"x",), {"content": b"y"}),                             # given twice
+    ((b"x", 200), {"status_code": 201}),                      # given twice
+    ((), {"nope": 1}),                                        # unknown
+    ((b"x",), {"Content": 1}),
+    ((), {CONTENT: b"not interned"}),
+    ((b"x",), {STATUS: 202}),
+    ((), {"status_code": 500}),                               # JSON: content missing
+    ((None,), {"status_code": None}),                         # fails in __init__
+    (("é",), {"media_type": "text/plain; charset=ascii"}),
+]
+#: Refused by fastresp's hardening (starlette sends it).
+REFUSED = [((b"x",), {"headers": {"a": "b\r\nc"}})]
+
+
+def _ids(calls):
+    return [f"{len(args)}pos-{'-'.join(kwargs) or 'nokw'}" for args, kwargs in calls]
+
+
+def _outcome(function, *args, **kwargs):
+    try:
+        response = function(*args, **kwargs)
+    except Exception as error:  # noqa: BLE001 - the exception is the result
+        return ("err", type(error), str(error))
+    return ("ok", type(response), vars(response))
+
+
+@pytest.mark.parametrize("name", FAST)
+@pytest.mark.parametrize(("args", "kwargs"), CALLS + REFUSED, ids=_ids(CALLS + REFUSED))
+def test_call_is_type_call(impl, name, args, kwargs):
+    """cls(...) and type.__call__(cls, ...): the same instance or the same error."""
+    cls = getattr(impl.classes, name)
+    got = _outcome(cls, *args, **kwargs)
+    assert got == _outcome(type.__call__, cls, *args, **kwargs)
+
+
+@pytest.mark.parametrize(("args", "kwargs"), CALLS, ids=_ids(CALLS))
+def test_call_matches_starlette(impl, oracle, args, kwargs):
+    """Successful calls build what starlette builds; failed ones fail as it does
+    (the type: the messages name different functions)."""
+    got = _outcome(impl.Response, *args, **kwargs)
+    expected = _outcome(oracle.Response, *args, **kwargs)
+    assert got[0] == expected[0]
+    if got[0] == "ok":
+        assert got[2] == expected[2]
+    else:
+        assert got[1] is expected[1]
+
+
+@pytest.mark.compiled
+def test_which_classes_construct_fast(impl):
+    for name in FAST:
+        assert impl.headers.constructs_fast(getattr(impl.classes, name)), name
+    # RedirectResponse has its own __init__; subclasses never inherit the slot.
+    assert not impl.headers.constructs_fast(impl.RedirectResponse)
+    assert not impl.headers.constructs_fast(type("Sub", (impl.Response,), {}))
+    assert not impl.headers.constructs_fast(sr.Response)
+
+
+def test_python_never_constructs_fast(python_impl):
+    assert not any(python_impl.headers.constructs_fast(getattr(python_impl.classes, name))
+                   for name in FAST)
+
+
+@pytest.mark.parametrize("function", ["fast_construction", "constructs_fast"])
+def test_needs_a_class(impl, function):
+    args = (True,) if function == "fast_construction" else ()
+    with pytest.raises(TypeError, match="needs a class"):
+        getattr(impl.headers, function)(object(), *args)
+
+
+@pytest.fixture
+def fresh(impl):
+    """Classes of our own to modify (the shared ones must stay intact)."""
+    return make_classes(impl.headers, impl.cookie, "fresh")
+
+
+def test_init_replaced_later(impl, fresh):
+    calls = []
+
+    def init(self, *args, **kwargs):
+        calls.append((args, kwargs))
+
+    fresh.Response.__init__ = init
+    response = fresh.Response(b"x", status_code=201)
+    assert calls == [((b"x",), {"status_code": 201})]
+    assert vars(response) == {}
+    assert not impl.headers.constructs_fast(fresh.Response)
+    # A subclass that inherits the new __init__ follows it too.
+    fresh.PlainTextResponse("y")
+    assert calls[-1] == (("y",), {})
+
+    del fresh.Response.__init__           # starlette's own __init__ again
+    assert not impl.headers.constructs_fast(fresh.Response)
+    assert fresh.Response(b"z").body == b"z"
+    fresh.Response.__init__ = impl.headers.response_init
+    assert impl.headers.constructs_fast(fresh.Response) is impl.compiled
+    assert fresh.Response(b"w").raw_headers == [(b"content-length", b"1")]
+
+
+def test_json_init_replaced_by_response_init(impl, fresh):
+    """JSONResponse(...) with content left out: json_init refuses, response_init
+    (content optional) does not; whichever is in place decides."""
+    with pytest.raises(TypeError):
+        fresh.JSONResponse()
+    fresh.JSONResponse.__init__ = impl.headers.response_init
+    assert fresh.JSONResponse().body == b"null"
+    assert impl.headers.constructs_fast(fresh.JSONResponse) is impl.compiled
+
+
+def test_new_replaced_later(impl, fresh):
+    made = []
+
+    def new(cls, *args, **kwargs):
+        made.append((args, kwargs))
+        return object.__new__(cls)
+
+    fresh.HTMLResponse.__new__ = new
+    response = fresh.HTMLResponse("<p>", status_code=202)
+    assert made == [(("<p>",), {"status_code": 202})]
+    assert (response.body, response.status_code) == (b"<p>", 202)
+    assert not impl.headers.constructs_fast(fresh.HTMLResponse)
+
+    other = object()
+    fresh.HTMLResponse.__new__ = lambda cls, *args, **kwargs: other
+    assert fresh.HTMLResponse("<p>") is other      # not an instance: no __init__
+
+
+def test_base_modified_later(impl, fresh):
+    """A change to a base resets the version tag of every subclass."""
+    fresh.Response.__init__ = lambda self, *args, **kwargs: setattr(self, "seen", args)
+    assert vars(fresh.HTMLResponse("a")) == {"seen": ("a",)}
+    assert vars(fresh.JSONResponse([1])) != {"seen": ([1],)}   # its own __init__
+    del fresh.Response.__init__
+    assert fresh.HTMLResponse("a").body == b"a"
+
+
+def test_switching_off(impl, fresh):
+    impl.headers.fast_construction(fresh.Response, False)
+    assert not impl.headers.constructs_fast(fresh.Response)
+    assert fresh.Response(b"x").body == b"x"
+    impl.headers.fast_construction(fresh.Response, True)
+    assert impl.headers.constructs_fast(fresh.Response) is impl.compiled
+
+
+def test_install_switches_starlette_classes(impl):
+    """install() lets starlette's own classes construct fast with the active
+    implementation; uninstall() puts type.__call__ back."""
+    from fastresp import _impl
+
+    assert not fastresp.installed()
+    fastresp.install()
+    try:
+        active = _impl.headers
+        for name in FAST:
+            assert active.constructs_fast(getattr(sr, name)) is (_impl.IMPLEMENTATION == "cython")
+        assert not active.constructs_fast(sr.RedirectResponse)
+    finally:
+        fastresp.uninstall()
+    for name in FAST:
+        assert not _impl.headers.constructs_fast(getattr(sr, name))
