@@ -85,12 +85,10 @@ class Server:
         try:
             line = lines.get(timeout=STARTUP_TIMEOUT)
         except queue.Empty:
-            self.stop()
             raise RuntimeError(f"server {args} did not start within {STARTUP_TIMEOUT:.0f} s:\n"
-                               f"{self.log()}") from None
+                               f"{self.stop()}") from None
         if not line:
-            self.stop()
-            raise RuntimeError(f"server {args} exited at startup:\n{self.log()}")
+            raise RuntimeError(f"server {args} exited at startup:\n{self.stop()}")
         self.info = json.loads(line)
         self.port: int = self.info["port"]
 
@@ -126,8 +124,9 @@ class Server:
             headers.append((name, value.strip(b" \t")))
         return Served(status_line, headers, payload)
 
-    def stop(self) -> None:
-        """Close stdin (the server then shuts down gracefully), then escalate."""
+    def stop(self) -> str:
+        """Close stdin (the server then shuts down gracefully), then escalate;
+        returns the server's log."""
         process = self.process
         if process.poll() is None:
             try:
@@ -144,7 +143,11 @@ class Server:
         for stream in (process.stdin, process.stdout):
             if stream is not None and not stream.closed:
                 stream.close()
+        if self._log.closed:
+            return ""
+        log = self.log()
         self._log.close()
+        return log
 
 
 def _environment(impl_name: Optional[str]) -> dict:
