@@ -33,6 +33,9 @@ _PYPY = sys.implementation.name == "pypy"
 _length_headers: dict[int, tuple[bytes, bytes]] = {}
 #: media_type -> (the charset in the header or None, the header).
 _type_headers: dict[str, tuple[Any, tuple[bytes, bytes]]] = {}
+#: header name (a plain str) -> its lowered latin-1 bytes, free of CR, LF and NUL.
+_names: dict[str, bytes] = {}
+_NAMES_SIZE = 512
 
 
 def _length_header(length: int) -> tuple[bytes, bytes]:
@@ -91,36 +94,55 @@ def given_headers(headers: Mapping[str, str]) -> tuple[list[tuple[bytes, bytes]]
     content-type."""
     raw_headers = []
     has_length = has_type = False
-    for key, value in headers.items():
-        lowered = key.lower()
-        try:
-            name = lowered.encode("latin-1")
+    try:
+        for key, value in headers.items():
+            # An app sends the same few names again and again: a plain str name's
+            # lowered, checked bytes come from _names (a str subclass may lower
+            # itself its own way, so it is asked every time, as starlette does).
+            name = _names.get(key) if type(key) is str else None
+            if name is None:
+                name = _header_name(key)
             data = value.encode("latin-1")
-        except UnicodeEncodeError:
-            _raise_header_error(headers)
-            raise
-        # Plain str is checked as text, the cheapest way on each interpreter: on
-        # CPython one isprintable() scan each (no CR, LF or NUL is printable; a byte
-        # search would go through an exception), on PyPy the substring tests its
-        # JIT turns into a few instructions. Anything else: the exact look below.
-        if type(lowered) is not str or type(value) is not str:
-            clean = False
-        elif _PYPY:
-            clean = not ("\r" in lowered or "\n" in lowered or "\0" in lowered
-                         or "\r" in value or "\n" in value or "\0" in value)
-        else:
-            clean = lowered.isprintable() and value.isprintable()
-        if not clean:
-            line = name + data
-            if CR in line or LF in line or NUL in line:
+            # A plain str value is checked as text, the cheapest way on each
+            # interpreter: on CPython one isprintable() scan (no CR, LF or NUL is
+            # printable), on PyPy the substring tests its JIT turns into a few
+            # instructions. Anything else, or a miss: the exact look at the bytes.
+            if type(value) is not str:
+                clean = False
+            elif _PYPY:
+                clean = not ("\r" in value or "\n" in value or "\0" in value)
+            else:
+                clean = value.isprintable()
+            if name is None or not clean and (CR in data or LF in data or NUL in data):
                 _raise_header_error(headers)
                 raise header_control_error(header_value_field(key), value)  # pragma: no cover
-        raw_headers.append((name, data))
-        if name == _CONTENT_LENGTH:
-            has_length = True
-        elif name == _CONTENT_TYPE:
-            has_type = True
+            raw_headers.append((name, data))
+            if name is _CONTENT_LENGTH:
+                has_length = True
+            elif name is _CONTENT_TYPE:
+                has_type = True
+    except UnicodeEncodeError:
+        _raise_header_error(headers)
+        raise
     return raw_headers, has_length, has_type
+
+
+def _header_name(key: str) -> bytes | None:
+    """``key.lower()`` in latin-1, or None when it holds CR, LF or NUL; remembered
+    in _names when key is a plain str. content-length and content-type come back
+    as this module's own objects, so given_headers compares by identity."""
+    name = key.lower().encode("latin-1")
+    if CR in name or LF in name or NUL in name:
+        return None
+    if name == _CONTENT_LENGTH:
+        name = _CONTENT_LENGTH
+    elif name == _CONTENT_TYPE:
+        name = _CONTENT_TYPE
+    if type(key) is str:
+        if len(_names) >= _NAMES_SIZE:
+            _names.clear()
+        _names[key] = name
+    return name
 
 
 def _raise_header_error(headers: Mapping[str, str]) -> None:

@@ -323,6 +323,50 @@ def test_str_subclass_names_and_values(impl, oracle):
         (b"x-lowered-by-subclass", b"encoded-by-subclass"), (b"content-length", b"0")]
 
 
+def test_subclass_name_equal_to_a_known_name(impl, oracle):
+    """A plain "X-Known" is remembered by the reference; a str subclass equal to
+    it still lowers itself its own way (and is refused when that holds CR)."""
+    class Name(str):
+        def lower(self):
+            return "x-own"
+
+    class Bad(str):
+        def lower(self):
+            return "x-bad\r\nx: y"
+
+    for _ in range(2):
+        got, expected = both(impl, oracle, lambda c: c.Response(b"", headers={"X-Known": "1"}))
+        assert got.raw_headers == expected.raw_headers
+    got, expected = both(impl, oracle, lambda c: c.Response(b"", headers={Name("X-Known"): "1"}))
+    assert got.raw_headers == expected.raw_headers == [(b"x-own", b"1"), (b"content-length", b"0")]
+    with pytest.raises(ValueError, match="CR, LF or NUL"):
+        impl.Response(b"", headers={Bad("X-Known"): "1"})
+
+
+def test_many_distinct_names(impl, oracle):
+    """More names than the reference remembers: still right, and its memory of
+    names stays bounded."""
+    from fastresp import _headers_py
+
+    for start in range(0, 3 * _headers_py._NAMES_SIZE, 100):
+        headers = {f"X-Name-{number}": str(number) for number in range(start, start + 100)}
+        headers["Content-Length"] = "0"
+        got, expected = both(impl, oracle, lambda c: c.Response(b"", headers=headers))
+        assert got.raw_headers == expected.raw_headers
+        assert len(_headers_py._names) <= _headers_py._NAMES_SIZE
+
+
+def test_known_name_with_refused_value(impl, oracle):
+    for value in ("ok", "a\rb", "a\nb", "a\0b", "ok"):
+        outcome = "ok"
+        try:
+            impl.Response(b"", headers={"Cache-Control": value})
+        except ValueError as error:
+            outcome = str(error)
+        assert (outcome == "ok") == ("\r" not in value and "\n" not in value and "\0" not in value)
+        assert outcome == "ok" or "Cache-Control" in outcome
+
+
 @pytest.mark.parametrize("headers", [
     {b"x-bytes": "v"}, {"x": b"bytes"}, {"x": 1}, {1: "x"}, {"x": None}, [("a", "b")], "a",
 ], ids=["bytes-name", "bytes-value", "int-value", "int-name", "none-value", "list", "str"])
