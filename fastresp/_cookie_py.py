@@ -22,18 +22,23 @@ from ._common import (
 )
 
 _SET_COOKIE = b"set-cookie"
+#: Cookie names (plain str) that passed _check_key and are printable: an app
+#: sets the same few again and again, and these need neither check again.
+_known_keys: set[str] = set()
+_KNOWN_KEYS_SIZE = 512
 _find_control = re.compile("[%s]" % re.escape("".join(sorted(COOKIE_CONTROL)))).search
 
 
-def _text(field: str, value: object, written: list[tuple[str, str]] | None = None) -> str:
-    """``"%s" % value``, refused if it holds a control character; noted in
-    written, when given, to name the field if the header turns out not latin-1."""
+def _text(field: str, value: object, written: dict[str, str] | None = None) -> str:
+    """``"%s" % value``, refused if it holds a control character; kept in written,
+    when given, to name the field if the header turns out not latin-1 (the
+    callers take a plain printable str as it is, without coming here)."""
     text = value if type(value) is str else str(value)
     # isprintable() is a fast C scan; only text it rejects needs the exact look.
     if not text.isprintable() and _find_control(text):
         raise cookie_control_error(field, text)
     if written is not None:
-        written.append((field, text))
+        written[field] = text
     return text
 
 
@@ -43,6 +48,10 @@ def _check_key(key: object) -> None:
         raise CookieError(RESERVED_KEY_MESSAGE.format(key=key))
     if not is_legal_key(key):  # type: ignore[arg-type]
         raise CookieError(ILLEGAL_KEY_MESSAGE.format(key=key))
+    if type(key) is str and key.isprintable():
+        if len(_known_keys) >= _KNOWN_KEYS_SIZE:
+            _known_keys.clear()
+        _known_keys.add(key)
 
 
 def _quote(raw: str) -> str:
@@ -81,9 +90,13 @@ def cookie_value(
     # What SimpleCookie and starlette do when the cookie is set, in their order:
     # str() the value, check the name, format a datetime, test the flags, check
     # samesite. User code (__str__, __bool__, __eq__) runs in that same order.
-    raw = _text("value", value)
-    _check_key(key)
-    coded = _quote(raw)
+    # (A plain printable str is taken as it is wherever text is needed: that is
+    # what _text would give back, without the call.)
+    raw = value if type(value) is str and value.isprintable() else _text("value", value)
+    known = type(key) is str and key in _known_keys
+    if not known:
+        _check_key(key)
+    coded = raw if raw.isascii() and raw.isalnum() else _quote(raw)
     if isinstance(expires, datetime):
         expires = _expires_text(expires)
     secure = True if secure else False
@@ -93,14 +106,17 @@ def cookie_value(
     partitioned = True if partitioned else False
 
     # What it does on output: "name=value", then the attributes sorted by name,
-    # "" left out. (written: the text fields, in order, for naming a non-latin-1 one.)
-    written: list[tuple[str, str]] = []
-    header = _text("name", key, written) + "=" + (coded if type(coded) is str else str(coded))
-    written.append(("value", raw))
+    # "" left out. (written: the text of each field that went through _text, for
+    # naming a non-latin-1 one.)
+    written: dict[str, str] = {}
+    header = (key if known else _text("name", key, written)) + "=" + (
+        coded if type(coded) is str else str(coded))
     if domain is not None and not domain == "":
-        header += DOMAIN + _text("domain", domain, written)
+        header += DOMAIN + (domain if type(domain) is str and domain.isprintable()
+                            else _text("domain", domain, written))
     if expires is not None and not expires == "":
         header += EXPIRES + (offset_date(expires) if isinstance(expires, int)
+                              else expires if type(expires) is str and expires.isprintable()
                               else _text("expires", expires, written))
     if httponly:
         header += HTTPONLY
@@ -110,21 +126,35 @@ def cookie_value(
     if partitioned:
         header += PARTITIONED
     if path is not None and not path == "":
-        header += PATH + _text("path", path, written)
+        header += PATH + (path if type(path) is str and path.isprintable()
+                          else _text("path", path, written))
     if samesite is not None:
-        header += SAMESITE + _text("samesite", samesite, written)
+        header += SAMESITE + (samesite if type(samesite) is str and samesite.isprintable()
+                              else _text("samesite", samesite, written))
     if secure:
         header += SECURE
     try:
         return header.strip().encode("latin-1")
     except UnicodeEncodeError:
-        raise _latin1_cookie_error(written) from None
+        written["value"] = raw      # always the text written, whichever way it came
+        fields = (("name", key), ("value", raw), ("domain", domain), ("expires", expires),
+                  ("max_age", max_age), ("path", path), ("samesite", samesite))
+        raise _latin1_cookie_error(fields, written) from None
 
 
-def _latin1_cookie_error(written: list[tuple[str, str]]) -> UnicodeEncodeError:
-    """The error naming the first text field written that is not latin-1 (numbers
-    and dates are ASCII)."""
-    for field, text in written:
+def _latin1_cookie_error(fields: tuple[tuple[str, object], ...],
+                         written: dict[str, str]) -> UnicodeEncodeError:
+    """The error naming the first field, in the order written, whose text is not
+    latin-1: the text _text gave, or the field itself when it was taken as a
+    plain str (a field left out is None, "" or not text; numbers and dates are
+    ASCII)."""
+    for field, value in fields:
+        if field in written:
+            text = written[field]
+        elif type(value) is str:
+            text = value
+        else:
+            continue
         try:
             text.encode("latin-1")
         except UnicodeEncodeError as error:

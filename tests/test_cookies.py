@@ -435,6 +435,48 @@ def test_non_latin1_cookie(impl, python_impl, cookie_oracle, run, kwargs):
     cookie_oracle.same(got, run(set_cookie_header, python_impl.Response(), kwargs))
 
 
+class _Shown:
+    """Not a str; str() gives a str subclass holding text."""
+
+    def __init__(self, text):
+        self.text = text
+
+    def __str__(self):
+        return Text(self.text)
+
+
+@pytest.mark.parametrize("field", ["value", "path", "domain", "expires", "max_age"])
+def test_non_latin1_str_subclass_text_named(impl, python_impl, cookie_oracle, run, field):
+    """The field whose str() is a non-latin-1 str subclass is the one named."""
+    kwargs = {"key": "a", field: _Shown("\u0100")}
+    got = run(set_cookie_header, impl.Response(), kwargs)
+    expected = cookie_oracle.starlette(kwargs)
+    assert got[:2] == expected[:2], (got, expected)
+    if got[1] is UnicodeEncodeError:
+        assert f"cookie {field}" in got[2], got[2]
+    cookie_oracle.same(got, run(set_cookie_header, python_impl.Response(), kwargs))
+
+
+def test_known_cookie_names(impl, python_impl, cookie_oracle, run):
+    """Names seen before skip the checks in the reference; a str subclass equal
+    to a known name, and many distinct names, still come out as starlette's."""
+    from fastresp import _cookie_py
+
+    class Name(str):
+        def __str__(self):
+            return "shown"
+
+    for key in ("session", "session", Name("session"), Text("session"), "expires", "session"):
+        kwargs = {"key": key, "value": "v"}
+        got = run(set_cookie_header, impl.Response(), kwargs)
+        assert got == cookie_oracle.starlette(kwargs), key
+    for number in range(3 * _cookie_py._KNOWN_KEYS_SIZE // 100):
+        for key in [f"k{number}-{index}" for index in range(100)] + ["a b"]:
+            kwargs = {"key": key, "value": "v"}
+            assert run(set_cookie_header, impl.Response(), kwargs) == cookie_oracle.starlette(kwargs)
+        assert len(_cookie_py._known_keys) <= _cookie_py._KNOWN_KEYS_SIZE
+
+
 def test_expires_non_utc_datetime_value_error_kept(impl, oracle, run):
     for when in (datetime(2030, 1, 1), datetime(2030, 1, 1, tzinfo=timezone(timedelta(hours=1)))):
         expected = run(oracle.Response().set_cookie, "a", expires=when)
