@@ -28,7 +28,8 @@ def install() -> None:
     swapped on ``starlette.responses.Response`` (and the ``__init__`` of
     ``JSONResponse`` and ``RedirectResponse``),
     so every subclass that does not override them picks them up, and those that
-    do keep their overrides.
+    do keep their overrides. With the compiled implementation, starlette's
+    classes named in FAST_CONSTRUCTION are also called without type.__call__.
     """
     with _lock:
         if _saved:

@@ -2,7 +2,9 @@
 
 Each class subclasses the starlette class of the same name, so FastAPI and every
 ``isinstance`` check treat it as starlette's own; only ``__init__``, ``render``,
-``init_headers``, ``set_cookie`` and ``delete_cookie`` come from fastresp.
+``init_headers``, ``set_cookie`` and ``delete_cookie`` come from fastresp (and,
+compiled, the way the classes in FAST_CONSTRUCTION are called: see
+``_headers.fast_construction``).
 """
 
 from __future__ import annotations
