@@ -31,18 +31,37 @@ cdef extern from "Python.h":
         void* tp_setattro
         void* tp_descr_set
         void* tp_new
+        void* tp_init
         void* tp_vectorcall
     Py_ssize_t PyVectorcall_NARGS(size_t nargsf)
+    bint PyMethod_Check(object obj)
+    PyObject* PyMethod_GET_FUNCTION(object method)
+    PyObject* PyMethod_GET_SELF(object method)
     void* GENERIC_GETATTR "((void*)PyObject_GenericGetAttr)"
     void* GENERIC_SETATTR "((void*)PyObject_GenericSetAttr)"
-    unsigned long Py_TPFLAGS_VALID_VERSION_TAG
+    unsigned long Py_TPFLAGS_HEAPTYPE
     int PyUnicode_KIND(object text)
     const unsigned char* PyUnicode_1BYTE_DATA(object text)
     Py_ssize_t PyUnicode_GET_LENGTH(object text)
     int PyUnicode_1BYTE_KIND
 
+cdef extern from *:
+    """
+    /* A type's version tag, 0 when it has none. CPython 3.10 and later reset the
+       tag to 0 when the type or a base is modified (3.13 no longer keeps the
+       VALID_VERSION_TAG flag); 3.9 only clears that flag. */
+    #if PY_VERSION_HEX >= 0x030A0000
+    #define FASTRESP_VERSION_TAG(t) ((t)->tp_version_tag)
+    #else
+    #define FASTRESP_VERSION_TAG(t) \
+        (((t)->tp_flags & Py_TPFLAGS_VALID_VERSION_TAG) ? (t)->tp_version_tag : 0)
+    #endif
+    """
+    unsigned int _version_tag "FASTRESP_VERSION_TAG"(PyTypeObject* type)
+
 ctypedef unsigned char uchar
 ctypedef object (*NewFunction)(object cls, object args, PyObject* kwargs)   # tp_new
+ctypedef int (*InitFunction)(object self, object args, object kwargs) except -1   # tp_init
 
 cdef uchar LOWER[256]       # str.lower() of each latin-1 character
 cdef uchar URL_SAFE[256]    # 1: urllib.parse.quote leaves it alone in a redirect
@@ -275,7 +294,8 @@ cdef class _Plan:
     A plan holds while the class's version tag is unchanged: CPython resets the
     tag whenever the class or a base is modified.
     """
-    cdef unsigned int tag
+    cdef object cls             # the class (plans are kept by id: see _plan)
+    cdef unsigned int tag       # 0: the class has no tag, the plan is not kept
     cdef bint direct
     cdef object render          # the render to call when direct
     cdef Construct construct
@@ -285,9 +305,15 @@ cdef dict _plans = {}
 
 
 cdef inline bint _plain_attribute(object cls, object name) noexcept:
-    """Nothing in the class hides an instance attribute of that name."""
+    """Nothing in the class hides an instance attribute of that name: no class
+    attribute, or one of a built-in type that is not a data descriptor. (A
+    class-level object of a Python class could become a data descriptor later,
+    by a change to its class that leaves the response class's tag alone.)"""
     cdef PyObject* found = _PyType_Lookup(<PyTypeObject*>cls, name)
-    return found is NULL or (<TypeObject*>Py_TYPE(<object>found)).tp_descr_set is NULL
+    if found is NULL:
+        return True
+    cdef TypeObject* kind = <TypeObject*>Py_TYPE(<object>found)
+    return not kind.tp_flags & Py_TPFLAGS_HEAPTYPE and kind.tp_descr_set is NULL
 
 
 cdef _Plan _make_plan(object cls):
@@ -303,11 +329,12 @@ cdef _Plan _make_plan(object cls):
         and all([_plain_attribute(cls, name) for name in _STORED])
     )
     plan.construct = _construct_kind(cls)
-    if t.tp_flags & Py_TPFLAGS_VALID_VERSION_TAG:
-        plan.tag = t.tp_version_tag
+    plan.cls = cls
+    plan.tag = _version_tag(<PyTypeObject*>cls)   # read after the lookups, which assign one
+    if plan.tag:
         if len(_plans) >= 256:
             _plans.clear()
-        _plans[cls] = plan
+        _plans[id(cls)] = plan
     return plan
 
 
@@ -316,11 +343,12 @@ cdef _Plan _last_plan = None
 
 
 cdef inline _Plan _plan(object cls):
+    """The class's plan. Kept by id(cls), not by the class: a metaclass may make
+    its classes unhashable; the plan holds the class, so the id stays its own."""
     global _last_class, _last_plan
-    cdef TypeObject* t = <TypeObject*>cls
-    plan = _last_plan if cls is _last_class else _plans.get(cls)
-    if (plan is not None and t.tp_flags & Py_TPFLAGS_VALID_VERSION_TAG
-            and (<_Plan>plan).tag == t.tp_version_tag):
+    cdef unsigned int tag = _version_tag(<PyTypeObject*>cls)
+    plan = _last_plan if cls is _last_class else _plans.get(id(cls))
+    if plan is not None and tag and (<_Plan>plan).tag == tag and (<_Plan>plan).cls is cls:
         _last_class, _last_plan = cls, <_Plan>plan
         return <_Plan>plan
     return _make_plan(cls)
@@ -331,9 +359,20 @@ cdef inline bint _own(object cls, object name, object function) noexcept:
     return _PyType_Lookup(<PyTypeObject*>cls, name) is <PyObject*>function
 
 
+cdef bint _bound_to(object self, object name, object function) except -1:
+    """self.<name> is function bound to self, not something set on the instance."""
+    method = PyObject_GenericGetAttr(self, name)
+    return (PyMethod_Check(method) and PyMethod_GET_FUNCTION(method) is <PyObject*>function
+            and PyMethod_GET_SELF(method) is <PyObject*>self)
+
+
 cdef int _init(_Plan plan, object self, object content, object status_code, object headers,
-               object media_type, object background) except -1:
-    if plan.direct:
+               object media_type, object background, bint fresh=False) except -1:
+    """__init__'s work. fresh: self was just made by _construct, so nothing is
+    set on the instance yet; otherwise (a subclass's __init__ may have set
+    render or init_headers on self first) the direct way is checked for that."""
+    if plan.direct and (fresh or _bound_to(self, RENDER, plan.render)
+                        and _bound_to(self, INIT_HEADERS, _INIT_HEADERS_FUNCTION)):
         # The plan says attribute access is object's own: call it without the
         # type slot indirection.
         PyObject_GenericSetAttr(self, STATUS_CODE, status_code)
@@ -360,12 +399,10 @@ cdef int _init(_Plan plan, object self, object content, object status_code, obje
     if media_type is not None:
         self.media_type = media_type
     self.background = background
-    # A class that changes any of that: dispatch and read back as starlette does.
+    # A class (or instance) that changes any of that: dispatch and read back as
+    # starlette does.
     self.body = self.render(content)
-    if _own(type(self), INIT_HEADERS, _INIT_HEADERS_FUNCTION):
-        self.raw_headers = _raw_headers(self, headers)
-    else:
-        self.init_headers(headers)
+    self.init_headers(headers)
     return 0
 
 
@@ -426,7 +463,7 @@ cdef object _construct(object cls, PyObject** args, size_t nargsf, PyObject* kwn
     cdef _Plan plan = _plan(cls)
     cdef Py_ssize_t i, k, n = PyVectorcall_NARGS(nargsf)
     cdef PyObject* given[5]
-    if plan.construct == NO_CONSTRUCT or n > 5:
+    if plan.construct == NO_CONSTRUCT or plan.tag == 0 or n > 5:
         return _type_call(cls, args, n, kwnames)
     for i in range(5):
         given[i] = args[i] if i < n else NULL
@@ -439,8 +476,14 @@ cdef object _construct(object cls, PyObject** args, size_t nargsf, PyObject* kwn
     if given[0] is NULL and plan.construct == CONTENT_REQUIRED:
         return _type_call(cls, args, n, kwnames)
     self = (<NewFunction>(<TypeObject*>cls).tp_new)(cls, _NO_ARGS, NULL)
+    if _version_tag(<PyTypeObject*>cls) != plan.tag:
+        # The allocation ran a finalizer (through the GC) that changed the class:
+        # finish as type.__call__ does from here, with whatever __init__ is now.
+        positional, keywords = _packed(args, n, kwnames)
+        (<InitFunction>(<TypeObject*>Py_TYPE(self)).tp_init)(self, positional, keywords)
+        return self
     _init(plan, self, _given(given[0], None), _given(given[1], _DEFAULT_STATUS),
-          _given(given[2], None), _given(given[3], None), _given(given[4], None))
+          _given(given[2], None), _given(given[3], None), _given(given[4], None), True)
     return self
 
 
@@ -448,23 +491,32 @@ cdef inline object _given(PyObject* value, object default):
     return default if value is NULL else <object>value
 
 
-cdef object _type_call(object cls, PyObject** args, Py_ssize_t n, PyObject* kwnames):
-    """type.__call__(cls, *args, **kwargs) from a vectorcall's arguments."""
+cdef tuple _packed(PyObject** args, Py_ssize_t n, PyObject* kwnames):
+    """A vectorcall's arguments as (args tuple, kwargs dict)."""
     positional = tuple([<object>args[i] for i in range(n)])
     keywords = {}
     if kwnames is not NULL:
         for k in range(PyTuple_GET_SIZE(<tuple>kwnames)):
             keywords[<object>PyTuple_GET_ITEM(<tuple>kwnames, k)] = <object>args[n + k]
+    return positional, keywords
+
+
+cdef object _type_call(object cls, PyObject** args, Py_ssize_t n, PyObject* kwnames):
+    """type.__call__(cls, *args, **kwargs) from a vectorcall's arguments."""
+    positional, keywords = _packed(args, n, kwnames)
     return _TYPE_CALL(cls, *positional, **keywords)
 
 
 def fast_construction(cls, bint enable):
     """Let calls of cls itself go through _construct (enable), or type.__call__
-    again. Only a class whose tp_vectorcall is free or ours is touched; it takes
-    effect while cls's __new__ and __init__ are the ones _construct stands for."""
+    again. Only a class made by a class statement (or type()) whose tp_vectorcall
+    is free or ours is touched; it takes effect while cls's __new__ and __init__
+    are the ones _construct stands for."""
     if not isinstance(cls, type):
         raise TypeError("fast_construction() needs a class")
     cdef TypeObject* t = <TypeObject*>cls
+    if type(cls) is not type or not t.tp_flags & Py_TPFLAGS_HEAPTYPE:
+        return      # CPython calls only type's own instances through the slot
     if t.tp_vectorcall is NULL or t.tp_vectorcall is <void*>_construct:
         t.tp_vectorcall = <void*>_construct if enable else NULL
         PyType_Modified(<PyTypeObject*>cls)    # drop whatever CPython or we cached about calling cls
@@ -474,8 +526,8 @@ def constructs_fast(cls):
     """True when calling cls itself goes through _construct right now."""
     if not isinstance(cls, type):
         raise TypeError("constructs_fast() needs a class")
-    return ((<TypeObject*>cls).tp_vectorcall is <void*>_construct
-            and _plan(cls).construct != NO_CONSTRUCT)
+    return ((<TypeObject*>cls).tp_vectorcall is <void*>_construct and type(cls) is type
+            and _plan(cls).construct != NO_CONSTRUCT and _plan(cls).tag != 0)
 
 
 cdef bint _url_safe(object url) noexcept:

@@ -150,6 +150,18 @@ def responses():
         same_response(lambda c: c.RedirectResponse(url, status_code=302))
     for content in [{"k": "\u20ac"}, [1.5, None], float("nan"), {1: 2}]:
         same_response(lambda c: c.JSONResponse(content))
+    # calling the compiled classes (their tp_vectorcall) against type.__call__
+    content_name = "".join(["con", "tent"])      # equal to "content", not interned
+    for name in ("Response", "HTMLResponse", "JSONResponse"):
+        cls = getattr(C, name)
+        for args, kwargs in [((), {}), ((b"x", 201, {"a": "b"}, "text/x", None), {}),
+                             ((b"x",) * 6, {}), ((b"x",), {"content": b"y"}),
+                             ((), {content_name: b"z", "media_type": "text/plain"}),
+                             ((), {"status_code": 204}), ((), {"nope": 1}),
+                             ((b"x",), {"headers": {"a": "b\r\n"}})]:
+            got = outcome(lambda: snapshot(cls(*args, **kwargs)))
+            want = outcome(lambda: snapshot(type.__call__(cls, *args, **kwargs)))
+            assert got == want, (name, args, kwargs, got, want)
     # user subclasses of the compiled classes (the per-class plans)
     for base in USER_CLASSES:
         compiled = type(base.__name__, (base, C.Response), {})
