@@ -203,6 +203,8 @@ def test_finalizer_changes_init_during_allocation(impl, fresh):
     __init__: the new one runs, as under type.__call__."""
     import gc
 
+    if not hasattr(gc, "set_threshold"):
+        pytest.skip("no generation thresholds to force a collection with (PyPy)")
     cls = fresh.Response
     cls(b"warm")
     ran = []
