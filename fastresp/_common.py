@@ -159,6 +159,7 @@ ILLEGAL_KEY_MESSAGE = "Illegal key {key!r}"
 RESERVED_KEY_MESSAGE = "Attempt to set a reserved key {key!r}"
 SAMESITE_MESSAGE = "samesite must be either 'strict', 'lax' or 'none'"
 LATIN1_REASON = "ordinal not in range(256) in {field}"
+NEEDS_A_CLASS_MESSAGE = "{function}() needs a class"
 
 
 class SameSiteError(AssertionError, ValueError):
@@ -178,6 +179,10 @@ def latin1_error(error: UnicodeEncodeError, field: str) -> UnicodeEncodeError:
     """The same UnicodeEncodeError, its reason naming the field."""
     return UnicodeEncodeError(error.encoding, error.object, error.start, error.end,
                               LATIN1_REASON.format(field=field))
+
+
+def needs_a_class_error(function: str) -> TypeError:
+    return TypeError(NEEDS_A_CLASS_MESSAGE.format(function=function))
 
 
 def header_name_field(key: object) -> str:

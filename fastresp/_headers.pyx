@@ -513,7 +513,7 @@ def fast_construction(cls, bint enable):
     is free or ours is touched; it takes effect while cls's __new__ and __init__
     are the ones _construct stands for."""
     if not isinstance(cls, type):
-        raise TypeError("fast_construction() needs a class")
+        raise _common.needs_a_class_error("fast_construction")
     cdef TypeObject* t = <TypeObject*>cls
     if type(cls) is not type or not t.tp_flags & Py_TPFLAGS_HEAPTYPE:
         return      # CPython calls only type's own instances through the slot
@@ -525,9 +525,11 @@ def fast_construction(cls, bint enable):
 def constructs_fast(cls):
     """True when calling cls itself goes through _construct right now."""
     if not isinstance(cls, type):
-        raise TypeError("constructs_fast() needs a class")
-    return ((<TypeObject*>cls).tp_vectorcall is <void*>_construct and type(cls) is type
-            and _plan(cls).construct != NO_CONSTRUCT and _plan(cls).tag != 0)
+        raise _common.needs_a_class_error("constructs_fast")
+    if (<TypeObject*>cls).tp_vectorcall is not <void*>_construct or type(cls) is not type:
+        return False
+    plan = _plan(cls)
+    return plan.construct != NO_CONSTRUCT and plan.tag != 0
 
 
 cdef bint _url_safe(object url) noexcept:

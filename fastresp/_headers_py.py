@@ -16,7 +16,7 @@ import starlette.responses
 
 from ._common import (
     CR, HEADER_FORBIDDEN, LF, NUL, REDIRECT_SAFE, header_control_error, header_name_field,
-    header_value_field, latin1_error,
+    header_value_field, latin1_error, needs_a_class_error,
 )
 
 # starlette's own render, taken before install() can replace it: the render for
@@ -226,13 +226,13 @@ def fast_construction(cls: type, enable: bool) -> None:
     """The compiled module's lets calling cls skip type.__call__; in pure Python
     calling a class has no faster path, so there is nothing to switch."""
     if not isinstance(cls, type):
-        raise TypeError("fast_construction() needs a class")
+        raise needs_a_class_error("fast_construction")
 
 
 def constructs_fast(cls: type) -> bool:
     """Always False here: see fast_construction()."""
     if not isinstance(cls, type):
-        raise TypeError("constructs_fast() needs a class")
+        raise needs_a_class_error("constructs_fast")
     return False
 
 
