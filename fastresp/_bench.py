@@ -45,7 +45,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 import starlette
 import starlette.responses as _starlette
 
-from . import __version__, _cookie_py, _headers_py, _impl, _install
+from . import __version__, _cookie_py, _headers_py, _impl, _install, _json_py
 from .responses import make_classes
 
 # ------------------------------------------------------------------------ cases
@@ -100,8 +100,14 @@ CASES: Tuple[Case, ...] = (
     Case("bytes_64k", "Response(64 KiB bytes)", CONSTRUCT, 2.5, 1.0,
          "_r = Response(body_64k)",
          "(_r.status_code, _r.body is body_64k, _r.raw_headers)"),
-    Case("json", "JSONResponse(small dict)", CONSTRUCT, 1.2, 1.0,
+    Case("json", "JSONResponse(small dict)", CONSTRUCT, 3.0, 1.2,
          '_r = JSONResponse({"a": 1, "b": [1, 2, 3]})'),
+    Case("json_404", "JSONResponse(detail, 404)", CONSTRUCT, 3.0, 1.2,
+         '_r = JSONResponse({"detail": "Not Found"}, status_code=404)'),
+    Case("json_rows", "JSONResponse(20 rows)", CONSTRUCT, 3.0, 1.2,
+         "_r = JSONResponse(rows_20)"),
+    Case("json_1mb", "JSONResponse(~1 MB document)", CONSTRUCT, 2.5, 1.2,
+         "_r = JSONResponse(doc_1mb)"),
     Case("redirect", 'RedirectResponse("/next?x=1")', CONSTRUCT, 2.0, 1.0,
          '_r = RedirectResponse("/next?x=1")'),
     Case("set_cookie", "set_cookie (plain)", COOKIE, 25.0, 4.0,
@@ -132,6 +138,15 @@ CASES: Tuple[Case, ...] = (
          "    raise RuntimeError('the response awaited something real')"),
 )
 
+#: What each JSON case's document costs orjson.dumps, timed beside them when
+#: orjson is installed: a reference point only (its bytes differ from json's).
+ORJSON_STATEMENTS = {
+    "json": '_x = orjson_dumps({"a": 1, "b": [1, 2, 3]})',
+    "json_404": '_x = orjson_dumps({"detail": "Not Found"})',
+    "json_rows": "_x = orjson_dumps(rows_20)",
+    "json_1mb": "_x = orjson_dumps(doc_1mb)",
+}
+
 LEGEND = """\
 Each case runs its statement once per operation, on starlette's classes and on
 fastresp's. Cookie cases (set_cookie, delete_cookie) call the method on one
@@ -145,6 +160,32 @@ loop; same driver on both sides). Targets are starlette time / fastresp time:
 the compiled target for cython, the CPython fallback target for python on
 CPython; on PyPy, >= 5 for cookie cases and >= 1 for the others (the ASGI cycle
 has no PyPy target of its own in the issue and is held to >= 1)."""
+
+
+def _rows(count: int, text: str = "") -> List[Dict[str, Any]]:
+    """count rows of six mixed fields (int, str, float, bool, None, short list),
+    and a longer text field when text is given."""
+    rows = [{"id": index, "name": f"user {index}", "score": index * 1.25 + 0.1,
+             "active": index % 3 == 0, "manager": None, "tags": ["a", "bc", "d"][:index % 4]}
+            for index in range(count)]
+    if text:
+        for index, row in enumerate(rows):
+            row["text"] = f"{text} {index}"
+    return rows
+
+
+#: ~1 MB of JSON: 5000 rows, each with a sentence of text (some of it not ASCII).
+_DOC_1MB = {"count": 5000, "items": _rows(5000, "Caf\u00e9 na\u00efve r\u00e9sum\u00e9: a line of text"
+                                               " as a page or an API would send it")}
+_ROWS_20 = _rows(20)
+
+
+def _orjson() -> Optional[Callable[[Any], bytes]]:
+    try:
+        import orjson
+    except ImportError:
+        return None
+    return orjson.dumps
 
 
 def _headers(count: int) -> Dict[str, str]:
@@ -185,6 +226,9 @@ def namespace(classes: SimpleNamespace) -> Dict[str, Any]:
         "scope": dict(_SCOPE),
         "receive": _receive,
         "send": _send,
+        "rows_20": _ROWS_20,
+        "doc_1mb": _DOC_1MB,
+        "orjson_dumps": _orjson(),
         "_sink": [None],
         "_repeat": repeat,
     }
@@ -201,16 +245,17 @@ def implementation(name: str) -> Tuple[Optional[SimpleNamespace], str]:
     """fastresp's classes on one implementation ("cython" or "python"), or None
     and the reason it is unavailable; the second item otherwise names the modules."""
     if name == "python":
-        return make_classes(_headers_py, _cookie_py), "fastresp._headers_py + fastresp._cookie_py"
+        return (make_classes(_headers_py, _cookie_py, _json_py),
+                "fastresp._headers_py + fastresp._cookie_py + fastresp._json_py")
     if name != "cython":
         raise ValueError(f"unknown implementation {name!r}")
     if platform.python_implementation() != "CPython":
         return None, f"{platform.python_implementation()} has no compiled modules"
     try:
-        from . import _cookie, _headers
+        from . import _cookie, _headers, _json
     except ImportError as error:
         return None, f"the compiled modules are not importable ({error})"
-    return make_classes(_headers, _cookie), "fastresp._headers + fastresp._cookie"
+    return make_classes(_headers, _cookie, _json), "fastresp._headers + fastresp._cookie + fastresp._json"
 
 
 _TEMPLATE = """\
@@ -442,10 +487,18 @@ def run(impls: Sequence[str], settings: Settings, cases: Sequence[Case] = CASES,
                     del timed[name]
         problems.append(case_problems)
         plan.append((case, timed))
-    plan += [(case, {"starlette": sides["starlette"]}) for case in OVERHEAD_CASES]
+    extra = list(OVERHEAD_CASES)
+    if _orjson() is not None:
+        extra += [Case(f"orjson_{case.name}", case.label, case.kind, 0, 0, ORJSON_STATEMENTS[case.name])
+                  for case in cases if case.name in ORJSON_STATEMENTS]
+    plan += [(case, {"starlette": sides["starlette"]}) for case in extra]
     all_samples = measure(plan, settings, out)
-    for case, samples in zip(OVERHEAD_CASES, all_samples[len(cases):]):
-        report["metadata"]["overhead_ns"][case.name] = settings.summary(samples["starlette"])
+    report["metadata"]["orjson_ns"] = {}
+    for case, samples in zip(extra, all_samples[len(cases):]):
+        if case.name.startswith("orjson_"):
+            report["metadata"]["orjson_ns"][case.name[len("orjson_"):]] = settings.summary(samples["starlette"])
+        else:
+            report["metadata"]["overhead_ns"][case.name] = settings.summary(samples["starlette"])
     for case, case_problems, samples in zip(cases, problems, all_samples):
         starlette_ns = settings.summary(samples["starlette"])
         entry: Dict[str, Any] = {
@@ -516,6 +569,17 @@ def render_text(report: Dict[str, Any], impls: Sequence[str]) -> str:
         for name in impls:
             if entry["fastresp"][name]["problem"]:
                 lines.append(f"(!) {entry['label']}, {name}: {entry['fastresp'][name]['problem']}")
+    orjson_ns = meta.get("orjson_ns", {})
+    if orjson_ns:
+        lines.append("For reference, orjson.dumps(document) alone (different bytes: not a target):")
+        for entry in report["cases"]:
+            if entry["name"] in orjson_ns:
+                ns = orjson_ns[entry["name"]]
+                times = ", ".join(f"fastresp {name} {entry['fastresp'][name]['ns'] / ns:.1f}x"
+                                  for name in impls if entry["fastresp"][name]["ns"])
+                lines.append(f"  {entry['label']}: orjson {_fmt_ns(ns)}; starlette"
+                             f" {entry['starlette']['ns'] / ns:.1f}x, {times} its time")
+        lines.append("")
     for name in impls:
         results = [(e["label"], e["fastresp"][name]) for e in report["cases"]]
         measured = [label for label, result in results if result["met"] is not None]

@@ -17,7 +17,7 @@ from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
 from cpython.unicode cimport PyUnicode_AsUTF8String
 from libc.string cimport memcmp
 
-from . import _common, _headers_py
+from . import _common, _headers_py, _json
 
 cdef extern from "Python.h":
     PyObject* _PyType_Lookup(PyTypeObject* type, object name)
@@ -73,6 +73,7 @@ for _code in range(256):
 
 cdef object _starlette_render = _headers_py._starlette_render
 cdef object _starlette_json_render = _headers_py._starlette_json_render
+cdef object _JSON_RENDER = _json.render
 cdef object _starlette_headers = _headers_py._starlette_headers
 cdef object _given_headers = _headers_py.given_headers
 cdef object _content_type_header = _headers_py.content_type_header
@@ -280,8 +281,8 @@ cdef tuple _STORED = ("status_code", "body", "media_type")
 cdef class _Plan:
     """What __init__ may take for granted about one response class.
 
-    ``direct``: render and init_headers are ours (or starlette's JSON render,
-    which only returns bytes), attribute access is the default one, and no data
+    ``direct``: render and init_headers are ours (or a JSON render, starlette's
+    or ours, which only returns bytes), attribute access is the default one, and no data
     descriptor stands behind status_code, body or media_type, so init_headers
     would read back exactly the values __init__ has in hand: __init__ skips the
     method dispatch and those read-backs. (media_type is read back when it was
@@ -322,7 +323,8 @@ cdef _Plan _make_plan(object cls):
     cdef PyObject* found = _PyType_Lookup(<PyTypeObject*>cls, RENDER)
     plan.render = <object>found if found is not NULL else None
     plan.direct = (
-        (plan.render is _RENDER_FUNCTION or plan.render is _starlette_json_render)
+        (plan.render is _RENDER_FUNCTION or plan.render is _JSON_RENDER
+         or plan.render is _starlette_json_render)
         and _own(cls, INIT_HEADERS, _INIT_HEADERS_FUNCTION)
         and t.tp_getattro is GENERIC_GETATTR
         and t.tp_setattro is GENERIC_SETATTR

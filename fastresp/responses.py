@@ -1,10 +1,10 @@
 """fastresp's response classes: starlette's, with the hot path swapped in.
 
 Each class subclasses the starlette class of the same name, so FastAPI and every
-``isinstance`` check treat it as starlette's own; only ``__init__``, ``render``,
-``init_headers``, ``set_cookie`` and ``delete_cookie`` come from fastresp (and,
-compiled, the way the classes in FAST_CONSTRUCTION are called: see
-``_headers.fast_construction``).
+``isinstance`` check treat it as starlette's own; only ``__init__``, ``render``
+(JSONResponse's too), ``init_headers``, ``set_cookie`` and ``delete_cookie`` come
+from fastresp (and, compiled, the way the classes in FAST_CONSTRUCTION are
+called: see ``_headers.fast_construction``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import starlette.responses as _starlette
 from . import _impl
 
 
-def hot_methods(headers: ModuleType, cookie: ModuleType) -> dict[str, dict[str, object]]:
+def hot_methods(headers: ModuleType, cookie: ModuleType, json: ModuleType) -> dict[str, dict[str, object]]:
     """What an implementation replaces, by the name of the starlette class that
     defines it: make_classes() builds fastresp's classes from it, install() swaps
     it into starlette's own."""
@@ -29,7 +29,7 @@ def hot_methods(headers: ModuleType, cookie: ModuleType) -> dict[str, dict[str, 
             "set_cookie": cookie.set_cookie,
             "delete_cookie": cookie.delete_cookie,
         },
-        "JSONResponse": {"__init__": headers.json_init},
+        "JSONResponse": {"__init__": headers.json_init, "render": json.render},
         "RedirectResponse": {"__init__": headers.redirect_init},
     }
 
@@ -39,10 +39,11 @@ def hot_methods(headers: ModuleType, cookie: ModuleType) -> dict[str, dict[str, 
 FAST_CONSTRUCTION = ("Response", "HTMLResponse", "PlainTextResponse", "JSONResponse")
 
 
-def make_classes(headers: ModuleType, cookie: ModuleType, module: str = __name__) -> SimpleNamespace:
+def make_classes(headers: ModuleType, cookie: ModuleType, json: ModuleType,
+                 module: str = __name__) -> SimpleNamespace:
     """The five response classes built on one implementation's modules (the tests
     build one set for each implementation)."""
-    methods = hot_methods(headers, cookie)
+    methods = hot_methods(headers, cookie, json)
     response = type("Response", (_starlette.Response,), {
         **methods["Response"], "__module__": module, "__doc__": _starlette.Response.__doc__})
 
@@ -66,7 +67,7 @@ if TYPE_CHECKING:
     class JSONResponse(_starlette.JSONResponse, Response): ...
     class RedirectResponse(_starlette.RedirectResponse, Response): ...
 else:
-    _active = make_classes(_impl.headers, _impl.cookie, "fastresp")
+    _active = make_classes(_impl.headers, _impl.cookie, _impl.json, "fastresp")
     Response = _active.Response
     HTMLResponse = _active.HTMLResponse
     PlainTextResponse = _active.PlainTextResponse

@@ -17,11 +17,11 @@ import starlette.responses
 from starlette.datastructures import Headers, MutableHeaders
 
 import fastresp
-from fastresp import _cookie, _cookie_py, _headers, _headers_py
+from fastresp import _cookie, _cookie_py, _headers, _headers_py, _json, _json_py
 from fastresp.responses import make_classes
 
-C = make_classes(_headers, _cookie, "memcheck_cython")
-P = make_classes(_headers_py, _cookie_py, "memcheck_python")
+C = make_classes(_headers, _cookie, _json, "memcheck_cython")
+P = make_classes(_headers_py, _cookie_py, _json_py, "memcheck_python")
 ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 3
 calls = 0
 

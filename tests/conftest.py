@@ -1,9 +1,10 @@
 """Shared fixtures: both implementations of fastresp, side by side.
 
 In the style of multidict's conftest: every behaviour test takes the ``impl``
-fixture and so runs once against the compiled modules (``fastresp._headers`` +
-``fastresp._cookie``, id "cython") and once against the pure-Python fallback
-(``fastresp._headers_py`` + ``fastresp._cookie_py``, id "python"), whichever
+fixture and so runs once against the compiled modules (``fastresp._headers``,
+``fastresp._cookie``, ``fastresp._json``, id "cython") and once against the
+pure-Python fallback (``fastresp._headers_py``, ``fastresp._cookie_py``,
+``fastresp._json_py``, id "python"), whichever
 implementation ``import fastresp`` picked for the process.
 
 * When the compiled modules do not import (PyPy, a pure-Python install, not built
@@ -33,7 +34,7 @@ import starlette
 import starlette.responses
 
 import fastresp
-from fastresp import _cookie_py, _headers_py
+from fastresp import _cookie_py, _headers_py, _json_py
 from fastresp.responses import make_classes
 from helpers import added_cookie_header  # tests/ is on sys.path: see helpers.py
 
@@ -45,16 +46,16 @@ IMPLEMENTATION_NAMES = ("cython", "python")
 FROZEN_NOW = 1_700_000_000.25
 
 
-def _import_compiled() -> tuple[Optional[tuple[ModuleType, ModuleType]], str]:
-    """(headers, cookie) compiled modules and "" or None and why they are missing."""
+def _import_compiled() -> tuple[Optional[tuple[ModuleType, ModuleType, ModuleType]], str]:
+    """(headers, cookie, json) compiled modules and "" or None and why they are missing."""
     try:
-        from fastresp import _cookie, _headers
+        from fastresp import _cookie, _headers, _json
     except ImportError as error:
         return None, (
-            f"compiled modules fastresp._headers/fastresp._cookie do not import on "
+            f"compiled modules fastresp._headers/_cookie/_json do not import on "
             f"{platform.python_implementation()} {platform.python_version()} ({error}); "
             f"build them with `python setup.py build_ext --inplace`")
-    return (_headers, _cookie), ""
+    return (_headers, _cookie, _json), ""
 
 
 _COMPILED, _MISSING = _import_compiled()
@@ -71,6 +72,7 @@ class Implementation:
     name: str
     headers: ModuleType
     cookie: ModuleType
+    json: ModuleType
     classes: SimpleNamespace = field(repr=False)
     compiled: bool
 
@@ -105,16 +107,16 @@ def get_implementation(name: str) -> Implementation:
     """The implementation called name ("cython" or "python"), built once."""
     if name not in _implementations:
         if name == "python":
-            headers, cookie = _headers_py, _cookie_py
+            headers, cookie, json = _headers_py, _cookie_py, _json_py
         elif name == "cython":
             if _COMPILED is None:
                 pytest.skip(COMPILED_MISSING_REASON)
-            headers, cookie = _COMPILED
+            headers, cookie, json = _COMPILED
         else:  # pragma: no cover - a typo in a test
             raise ValueError(name)
         _implementations[name] = Implementation(
-            name=name, headers=headers, cookie=cookie,
-            classes=make_classes(headers, cookie, f"fastresp_test_{name}"),
+            name=name, headers=headers, cookie=cookie, json=json,
+            classes=make_classes(headers, cookie, json, f"fastresp_test_{name}"),
             compiled=name == "cython")
     return _implementations[name]
 

@@ -289,14 +289,14 @@ try:
 except AssertionError:
     raise SystemExit("asserts are on")
 import starlette.responses
-from fastresp import _headers_py, _cookie_py
+from fastresp import _headers_py, _cookie_py, _json_py
 from fastresp._common import SameSiteError
 if {impl.compiled!r}:
-    from fastresp import _headers as headers, _cookie as cookie
+    from fastresp import _headers as headers, _cookie as cookie, _json as json
 else:
-    headers, cookie = _headers_py, _cookie_py
+    headers, cookie, json = _headers_py, _cookie_py, _json_py
 from fastresp.responses import make_classes
-classes = make_classes(headers, cookie)
+classes = make_classes(headers, cookie, json)
 response = classes.Response()
 try:
     response.set_cookie("k", "v", samesite="bogus")

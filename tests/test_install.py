@@ -22,6 +22,7 @@ from fastresp import _impl
 #: Everything install() swaps, and with what.
 PATCHED = {
     sr.Response: ("__init__", "render", "init_headers", "set_cookie", "delete_cookie"),
+    sr.JSONResponse: ("__init__", "render"),
     sr.RedirectResponse: ("__init__",),
 }
 
@@ -75,6 +76,7 @@ def test_install_swaps_in_the_active_implementation(original_starlette):
     assert sr.Response.set_cookie is _impl.cookie.set_cookie
     assert sr.Response.delete_cookie is _impl.cookie.delete_cookie
     assert sr.RedirectResponse.__init__ is _impl.headers.redirect_init
+    assert sr.JSONResponse.render is _impl.json.render
     for cls, names in PATCHED.items():
         for name in names:
             assert vars(cls)[name] is not original_starlette[cls][name]

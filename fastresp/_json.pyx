@@ -1,0 +1,428 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+"""``JSONResponse.render``, compiled: starlette's ``json.dumps`` bytes, written
+straight into one growing UTF-8 buffer.
+
+The document is walked once and written as it goes: exact ``dict`` (exact ``str``
+keys), ``list``, ``tuple``, ``str``, ``int``, ``float``, ``bool`` and ``None``,
+nested at most JSON_MAX_DEPTH deep. Anything else (a subclass, another key type,
+NaN or an infinity, a lone surrogate, a deeper document or a cycle, any other
+type) hands the whole document to the reference ``_json_py.dumps``, so the
+result or the exception is json's own. Nothing here calls user code (no
+``__eq__``, ``__hash__``, ``__repr__`` of a user object, and no allocation that
+could start the garbage collector), so giving up half-way is always safe, and
+the containers cannot change while they are walked.
+"""
+
+from cpython.bytes cimport PyBytes_FromStringAndSize
+from cpython.dict cimport PyDict_Next, PyDict_Size
+from cpython.float cimport PyFloat_AS_DOUBLE
+from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
+from cpython.long cimport PyLong_AsLongLongAndOverflow
+from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
+from cpython.object cimport PyObject, PyObject_Repr
+from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
+from libc.math cimport isfinite
+from libc.string cimport memcpy, strlen
+
+from . import _common, _json_py
+
+cdef extern from "Python.h":
+    int PyUnicode_KIND(object text)
+    void* PyUnicode_DATA(object text)
+    Py_ssize_t PyUnicode_GET_LENGTH(object text)
+    int PyUnicode_1BYTE_KIND
+    int PyUnicode_2BYTE_KIND
+    char* PyOS_double_to_string(double value, char format_code, int precision,
+                                int flags, int* type) except NULL
+    int Py_DTSF_ADD_DOT_0
+    PyObject* Py_True
+    PyObject* Py_False
+    PyObject* Py_None
+    Py_ssize_t PY_SSIZE_T_MAX
+
+ctypedef unsigned char uchar
+ctypedef unsigned short ucs2
+ctypedef unsigned int ucs4
+
+# What the writers return: OK, HAND_OVER (json must write this document) or -1
+# with an exception set (only MemoryError: nothing else can fail here).
+cdef enum:
+    OK = 0
+    HAND_OVER = 1
+
+cdef Py_ssize_t MAX_DEPTH = _common.JSON_MAX_DEPTH
+cdef object _reference_dumps = _json_py.dumps
+
+# json's text for each ASCII character inside a string: ESCAPE_SIZE[c] bytes of
+# ESCAPE[c] (1 and the character itself when it stands as it is).
+cdef uchar ESCAPE_SIZE[128]
+cdef char ESCAPE[128][6]
+for _code in range(128):
+    _text = _common.JSON_ASCII[_code]
+    ESCAPE_SIZE[_code] = len(_text)
+    for _i in range(len(_text)):
+        ESCAPE[_code][_i] = _text[_i]
+
+# "00" to "99", for writing integers two digits at a time.
+cdef char DIGIT_PAIRS[200]
+for _code in range(100):
+    DIGIT_PAIRS[2 * _code] = ord("0") + _code // 10
+    DIGIT_PAIRS[2 * _code + 1] = ord("0") + _code % 10
+
+# Small documents are written on the stack; a bigger one moves to the heap.
+cdef enum:
+    STACK_SIZE = 512
+
+
+cdef struct Writer:
+    char* data
+    Py_ssize_t size          # bytes written
+    Py_ssize_t capacity      # bytes data holds
+    char* stack              # the caller's stack buffer (data starts there)
+
+
+# -------------------------------------------------------------------- buffer
+
+cdef int _grow(Writer* w, Py_ssize_t needed) except -1:
+    """Make room for needed more bytes: at least double the capacity (so n
+    appends cost O(n) copying in all), moving off the stack the first time."""
+    cdef Py_ssize_t capacity = w.capacity
+    cdef char* data
+    if needed > PY_SSIZE_T_MAX - w.size:
+        raise MemoryError()
+    while capacity - w.size < needed:
+        capacity = capacity * 2 if capacity <= PY_SSIZE_T_MAX // 2 else PY_SSIZE_T_MAX
+    if w.data == w.stack:
+        data = <char*>PyMem_Malloc(capacity)
+        if data is NULL:
+            raise MemoryError()
+        memcpy(data, w.data, w.size)
+    else:
+        data = <char*>PyMem_Realloc(w.data, capacity)
+        if data is NULL:
+            raise MemoryError()
+    w.data = data
+    w.capacity = capacity
+    return 0
+
+
+cdef inline int _reserve(Writer* w, Py_ssize_t needed) except -1:
+    if w.capacity - w.size < needed:
+        return _grow(w, needed)
+    return 0
+
+
+cdef inline int _byte(Writer* w, char c) except -1:
+    if w.size == w.capacity:
+        _grow(w, 1)
+    w.data[w.size] = c
+    w.size += 1
+    return 0
+
+
+cdef inline int _bytes(Writer* w, const char* text, Py_ssize_t n) except -1:
+    _reserve(w, n)
+    memcpy(w.data + w.size, text, n)
+    w.size += n
+    return 0
+
+
+# ------------------------------------------------------------------- numbers
+
+cdef int _int(Writer* w, object value) except -1:
+    """int.__repr__: machine-size ints from the digit table, bigger ones through
+    int's own repr (which raises past sys.get_int_max_str_digits(): then json
+    is asked, and raises the same)."""
+    cdef int overflow = 0
+    cdef long long n = PyLong_AsLongLongAndOverflow(value, &overflow)
+    cdef unsigned long long u
+    cdef char digits[24]
+    cdef Py_ssize_t start = 24
+    if overflow:
+        return _big_int(w, value)
+    u = <unsigned long long>(-(n + 1)) + 1 if n < 0 else <unsigned long long>n
+    while u >= 100:
+        start -= 2
+        memcpy(digits + start, DIGIT_PAIRS + 2 * (u % 100), 2)
+        u //= 100
+    if u >= 10:
+        start -= 2
+        memcpy(digits + start, DIGIT_PAIRS + 2 * u, 2)
+    else:
+        start -= 1
+        digits[start] = <char>(c'0' + u)
+    if n < 0:
+        start -= 1
+        digits[start] = c'-'
+    return _bytes(w, digits + start, 24 - start)
+
+
+cdef int _big_int(Writer* w, object value) except -1:
+    try:
+        text = PyObject_Repr(value)   # exact int: int.__repr__, no user code
+    except ValueError:
+        return HAND_OVER              # too many digits: json raises it, message and all
+    return _bytes(w, <const char*>PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text))
+
+
+cdef int _float(Writer* w, double value) except -1:
+    """float.__repr__ (the same call with the same flags); NaN and infinities
+    are json's to refuse."""
+    cdef char* text
+    if not isfinite(value):
+        return HAND_OVER
+    text = PyOS_double_to_string(value, c'r', 0, Py_DTSF_ADD_DOT_0, NULL)
+    try:
+        _bytes(w, text, strlen(text))
+    finally:
+        PyMem_Free(text)
+    return OK
+
+
+# ------------------------------------------------------------------- strings
+
+cdef int _str(Writer* w, object text) except -1:
+    """A JSON string: the exact UTF-8 size is counted first (and a lone
+    surrogate found), then the text is written into the reserved room."""
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text)
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_ssize_t size
+    if kind == PyUnicode_1BYTE_KIND:
+        size = _latin1_size(<const uchar*>data, n)
+    elif kind == PyUnicode_2BYTE_KIND:
+        size = _ucs2_size(<const ucs2*>data, n)
+    else:
+        size = _ucs4_size(<const ucs4*>data, n)
+    if size < 0:
+        return HAND_OVER
+    _reserve(w, size + 2)
+    w.data[w.size] = c'"'
+    w.size += 1
+    if size == n:
+        # Only ASCII without escapes keeps its length (any other character
+        # takes two bytes or more): the characters are the bytes.
+        memcpy(w.data + w.size, data, n)
+        w.size += n
+    elif kind == PyUnicode_1BYTE_KIND:
+        _write_latin1(w, <const uchar*>data, n)
+    elif kind == PyUnicode_2BYTE_KIND:
+        _write_ucs2(w, <const ucs2*>data, n)
+    else:
+        _write_ucs4(w, <const ucs4*>data, n)
+    w.data[w.size] = c'"'
+    w.size += 1
+    return OK
+
+
+cdef Py_ssize_t _latin1_size(const uchar* data, Py_ssize_t n) noexcept:
+    cdef Py_ssize_t i, size = n
+    cdef uchar c
+    for i in range(n):
+        c = data[i]
+        if c < 128:
+            size += ESCAPE_SIZE[c] - 1
+        else:
+            size += 1
+    return size
+
+
+cdef Py_ssize_t _ucs2_size(const ucs2* data, Py_ssize_t n) noexcept:
+    """The UTF-8 size, or -1 for a surrogate (always lone in a 2-byte str)."""
+    cdef Py_ssize_t i, size = n
+    cdef ucs2 c
+    for i in range(n):
+        c = data[i]
+        if c < 128:
+            size += ESCAPE_SIZE[c] - 1
+        elif c < 0x800:
+            size += 1
+        elif 0xD800 <= c <= 0xDFFF:
+            return -1
+        else:
+            size += 2
+    return size
+
+
+cdef Py_ssize_t _ucs4_size(const ucs4* data, Py_ssize_t n) noexcept:
+    """The UTF-8 size, or -1 for a surrogate (a 4-byte str keeps pairs as two)."""
+    cdef Py_ssize_t i, size = n
+    cdef ucs4 c
+    for i in range(n):
+        c = data[i]
+        if c < 128:
+            size += ESCAPE_SIZE[c] - 1
+        elif c < 0x800:
+            size += 1
+        elif c < 0x10000:
+            if 0xD800 <= c <= 0xDFFF:
+                return -1
+            size += 2
+        else:
+            size += 3
+    return size
+
+
+cdef inline char* _ascii(char* out, ucs4 c) noexcept:
+    cdef uchar size = ESCAPE_SIZE[c]
+    if size == 1:
+        out[0] = <char>c
+        return out + 1
+    memcpy(out, ESCAPE[c], size)
+    return out + size
+
+
+cdef void _write_latin1(Writer* w, const uchar* data, Py_ssize_t n) noexcept:
+    cdef char* out = w.data + w.size
+    cdef Py_ssize_t i
+    cdef uchar c
+    for i in range(n):
+        c = data[i]
+        if c < 128:
+            out = _ascii(out, c)
+        else:
+            out[0] = <char>(0xC0 | (c >> 6))
+            out[1] = <char>(0x80 | (c & 0x3F))
+            out += 2
+    w.size = out - w.data
+
+
+cdef inline char* _utf8(char* out, ucs4 c) noexcept:
+    """c (>= 128, not a surrogate) as UTF-8."""
+    if c < 0x800:
+        out[0] = <char>(0xC0 | (c >> 6))
+        out[1] = <char>(0x80 | (c & 0x3F))
+        return out + 2
+    if c < 0x10000:
+        out[0] = <char>(0xE0 | (c >> 12))
+        out[1] = <char>(0x80 | ((c >> 6) & 0x3F))
+        out[2] = <char>(0x80 | (c & 0x3F))
+        return out + 3
+    out[0] = <char>(0xF0 | (c >> 18))
+    out[1] = <char>(0x80 | ((c >> 12) & 0x3F))
+    out[2] = <char>(0x80 | ((c >> 6) & 0x3F))
+    out[3] = <char>(0x80 | (c & 0x3F))
+    return out + 4
+
+
+cdef void _write_ucs2(Writer* w, const ucs2* data, Py_ssize_t n) noexcept:
+    cdef char* out = w.data + w.size
+    cdef Py_ssize_t i
+    for i in range(n):
+        out = _ascii(out, data[i]) if data[i] < 128 else _utf8(out, data[i])
+    w.size = out - w.data
+
+
+cdef void _write_ucs4(Writer* w, const ucs4* data, Py_ssize_t n) noexcept:
+    cdef char* out = w.data + w.size
+    cdef Py_ssize_t i
+    for i in range(n):
+        out = _ascii(out, data[i]) if data[i] < 128 else _utf8(out, data[i])
+    w.size = out - w.data
+
+
+# ---------------------------------------------------------------- containers
+
+cdef int _value(Writer* w, PyObject* value, Py_ssize_t depth) except -1:
+    """Write one value (a borrowed reference: nothing here can free it)."""
+    cdef type kind = type(<object>value)
+    if kind is str:
+        return _str(w, <object>value)
+    if kind is int:
+        return _int(w, <object>value)
+    if kind is dict:
+        return _dict(w, <dict><object>value, depth + 1)
+    if kind is list:
+        return _list(w, <list><object>value, depth + 1)
+    if kind is float:
+        return _float(w, PyFloat_AS_DOUBLE(<object>value))
+    if value is Py_True:
+        return _bytes(w, "true", 4)
+    if value is Py_False:
+        return _bytes(w, "false", 5)
+    if value is Py_None:
+        return _bytes(w, "null", 4)
+    if kind is tuple:
+        return _tuple(w, <tuple><object>value, depth + 1)
+    return HAND_OVER
+
+
+cdef int _dict(Writer* w, dict d, Py_ssize_t depth) except -1:
+    cdef Py_ssize_t pos = 0
+    cdef PyObject* key
+    cdef PyObject* value
+    cdef bint first = True
+    if depth > MAX_DEPTH:
+        return HAND_OVER
+    _byte(w, c'{')
+    while PyDict_Next(d, &pos, &key, &value):
+        if type(<object>key) is not str:
+            return HAND_OVER      # json converts int, float, bool and None keys
+        if not first:
+            _byte(w, c',')
+        first = False
+        if _str(w, <object>key) or _byte(w, c':') or _value(w, value, depth):
+            return HAND_OVER
+    return _byte(w, c'}')
+
+
+cdef int _list(Writer* w, list items, Py_ssize_t depth) except -1:
+    cdef Py_ssize_t i = 0
+    if depth > MAX_DEPTH:
+        return HAND_OVER
+    _byte(w, c'[')
+    while i < PyList_GET_SIZE(items):      # the size read again each step
+        if i:
+            _byte(w, c',')
+        if _value(w, PyList_GET_ITEM(items, i), depth):
+            return HAND_OVER
+        i += 1
+    return _byte(w, c']')
+
+
+cdef int _tuple(Writer* w, tuple items, Py_ssize_t depth) except -1:
+    cdef Py_ssize_t i
+    if depth > MAX_DEPTH:
+        return HAND_OVER
+    _byte(w, c'[')
+    for i in range(PyTuple_GET_SIZE(items)):
+        if i:
+            _byte(w, c',')
+        if _value(w, PyTuple_GET_ITEM(items, i), depth):
+            return HAND_OVER
+    return _byte(w, c']')
+
+
+# -------------------------------------------------------------------- public
+
+cdef object _written(object content):
+    """The document's bytes as written here, or None when json must write it."""
+    cdef char stack[STACK_SIZE]
+    cdef Writer w
+    w.data = w.stack = stack
+    w.size = 0
+    w.capacity = STACK_SIZE
+    try:
+        if _value(&w, <PyObject*>content, 0) == OK:
+            return PyBytes_FromStringAndSize(w.data, w.size)
+        return None
+    finally:
+        if w.data != w.stack:
+            PyMem_Free(w.data)
+
+
+cpdef bytes dumps(object content):
+    """The JSON text of content as UTF-8 bytes, exactly as starlette renders it."""
+    result = _written(content)
+    return _reference_dumps(content) if result is None else result
+
+
+def written(content):
+    """The bytes the compiled path writes for content, or None when the document
+    is handed to json: lets the tests see which path a document took."""
+    return _written(content)
+
+
+def render(self, content):
+    """``JSONResponse.render``."""
+    return dumps(content)
