@@ -1,4 +1,4 @@
-"""A short workload through every path of the compiled ``_headers`` and ``_cookie``,
+"""A short workload through every path of the compiled ``_headers``, ``_cookie`` and ``_json``,
 for ``fuzz/memcheck.sh`` (valgrind memcheck or AddressSanitizer).
 
 Each call's result is checked against the pure-Python reference, so a memory
@@ -17,6 +17,7 @@ import starlette.responses
 from starlette.datastructures import Headers, MutableHeaders
 
 import fastresp
+import fastresp._common
 from fastresp import _cookie, _cookie_py, _headers, _headers_py, _json, _json_py
 from fastresp.responses import make_classes
 
@@ -255,6 +256,54 @@ def cookies():
         pass
 
 
+# --------------------------------------------------------------------- JSON
+
+class JsonStr(str):
+    pass
+
+
+def same_json(content, written):
+    """The compiled encoder agrees with the reference; written: whether the
+    compiled path must write the document itself (else it hands it to json)."""
+    got = outcome(_json.dumps, content)
+    want = outcome(_json_py.dumps, content)
+    assert got == want, (repr(content)[:200], got[:2], want[:2])
+    assert (_json.written(content) is not None) == written, repr(content)[:200]
+
+
+def json_documents():
+    texts = ["", "plain", "caf\xe9", "\u20ac\u2028", "\U0001f600x", "".join(map(chr, range(0x20))),
+             '"\\/', "\xff" * 600, "\u20ac" * 600, "\U0001f600" * 600]
+    numbers = [0, -1, 99, 2 ** 63 - 1, -(2 ** 63), 2 ** 64, -(10 ** 40), 1e-07, 1e+16, -0.0,
+               5e-324, 1.7976931348623157e308, 0.1 + 0.2]
+    for value in texts + numbers + [None, True, False]:
+        same_json(value, True)
+        same_json([value, {"k": value}, (value,)], True)
+    nested = "leaf"
+    for _ in range(fastresp._common.JSON_MAX_DEPTH):
+        nested = [nested]
+    same_json(nested, True)
+    same_json([nested], False)                    # one level too deep
+    cycle = [1]
+    cycle.append(cycle)
+    for value in [float("nan"), "\ud800", "\U0001f600\udc00", JsonStr("s"), 10 ** 5000, cycle,
+                  {1: 2}, {"a": 1, None: 2}, b"x", object()]:
+        same_json([1, "two", {"three": value}], False)
+    # Documents that grow the buffer many times over (stack, then doubling heap).
+    rows = [{"id": index, "text": texts[index % len(texts)], "n": numbers[index % len(numbers)]}
+            for index in range(3000)]
+    same_json({"rows": rows}, True)
+    for tail in ("", "\xe9", "\u20ac", "\U0001f600", "\n"):
+        same_json(["a" * 1_000_000 + tail], True)
+
+
+def huge_string():
+    """Once: a 100 MB string (and one that json must refuse)."""
+    text = "a" * 100_000_000
+    same_json([text + "\u20ac"], True)
+    same_json([text + "\ud800"], False)
+
+
 def install_cycle():
     fastresp.install()
     try:
@@ -271,7 +320,9 @@ def main():
     for _ in range(ROUNDS):
         responses()
         cookies()
+        json_documents()
         install_cycle()
+    huge_string()
     print(f"memcheck workload: {ROUNDS} rounds, {calls} checked calls, all agree", flush=True)
 
 

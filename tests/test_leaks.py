@@ -1,5 +1,5 @@
-"""No leaks: a few hundred thousand constructions, cookie sets, deletes and refused
-calls (every error path) leave memory where it was, on both implementations.
+"""No leaks: a few hundred thousand constructions, JSON renders, cookie sets, deletes
+and refused calls (every error path) leave memory where it was, on both implementations.
 
 Three views, each after a warm-up that fills every bounded cache (content-length
 and content-type headers, dates, construction plans):
@@ -29,7 +29,7 @@ from starlette.datastructures import Headers
 
 CPYTHON = platform.python_implementation() == "CPython"
 
-#: Rounds of the workload (each about 45 operations): warm-up, then measured.
+#: Rounds of the workload (each about 55 operations): warm-up, then measured.
 WARMUP_ROUNDS = 1_500
 TRACED_ROUNDS = 1_500        # ~70,000 operations under tracemalloc
 RSS_ROUNDS = 6_000           # ~270,000 operations
@@ -86,10 +86,29 @@ REFUSED_RESPONSES = [
     (dict(content=12), AttributeError),
     (dict(status_code=None), TypeError),
 ]
+#: JSON documents: the compiled writer's heap buffer (past its stack buffer), big
+#: ints, every string kind, one handed to json, and every refusal.
+_CYCLE: list = [1]
+_CYCLE.append(_CYCLE)
+JSON_DOCUMENTS = [
+    {"rows": [{"id": index, "name": "caf\xe9 %d" % index, "score": index / 3, "ok": None}
+              for index in range(200)]},
+    [2 ** 70, -(2 ** 63), -0.5, 1e+16, "caf\xe9 \u20ac \U0001f600\n\x01", (None, True, False)],
+    {1: OwnStr("handed to json")},
+]
+REFUSED_JSON = [
+    ([1.5, float("nan")], ValueError),
+    (["a", "\ud800"], UnicodeEncodeError),
+    (_CYCLE, ValueError),
+    ({(1,): 2}, TypeError),
+    ([Obj()], TypeError),
+    ([10 ** 5000], ValueError),
+]
 
 
 def workload(impl, rounds):
-    """rounds x about 45 operations: every construction path, the cookie fast and
+    """rounds x about 55 operations: every construction path, JSON documents both
+    written and handed to json, the cookie fast and
     reference paths, deletes, and every refusal. Returns the number of calls."""
     calls = 0
     Response, HTMLResponse = impl.Response, impl.HTMLResponse
@@ -106,6 +125,16 @@ def workload(impl, rounds):
         Response(memoryview(b"mv"), status_code=204)
         Response(None, status_code=2 ** 70, headers=RAW_HEADERS)
         JSONResponse({"a": [1, 2, index]})
+        for content in JSON_DOCUMENTS:
+            JSONResponse(content)
+        for content, error in REFUSED_JSON:
+            try:
+                JSONResponse(content)
+            except error:
+                pass
+            else:  # pragma: no cover
+                raise AssertionError(f"not refused: {content!r}")
+        calls += len(JSON_DOCUMENTS) + len(REFUSED_JSON)
         RedirectResponse("/a b?c=\xe9")
         RedirectResponse("/plain/path", headers={"Location": "/x", "x": "y"})
         response = Response(b"body")
@@ -216,13 +245,23 @@ def test_arguments_hold_no_extra_references(impl, frozen_time):
     headers = {"".join(["x-", "a"]): "".join(["1", "2"])}
     bad_headers = {"x-b": "".join(["1\r", "2"])}
     status = 200 + int("1")
+    number = 0.5 + int("1")
+    document = {key: [big, text, number, own, None], value: (status,)}
+    refused_document = [text, number, float("nan")]
     objects = [key, value, path, domain, samesite, own, big, bad_value, bad_path, body, text,
-               url, headers, bad_headers, status, UTC_MOMENT, NAIVE]
+               url, headers, bad_headers, status, UTC_MOMENT, NAIVE, number, document,
+               refused_document]
 
     def calls():
         response = impl.Response(body, status_code=status, headers=headers)
         impl.HTMLResponse(text, headers=headers)
         impl.RedirectResponse(url, headers=headers)
+        impl.JSONResponse(document, headers=headers)
+        impl.JSONResponse(document[key])
+        try:
+            impl.JSONResponse(refused_document)
+        except ValueError:
+            pass
         response.set_cookie(key, value, max_age=big, expires=UTC_MOMENT, path=path,
                             domain=domain, samesite=samesite)
         response.set_cookie(key, own, max_age=status, expires=status, path=path)
