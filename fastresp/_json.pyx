@@ -21,7 +21,7 @@ from cpython.long cimport PyLong_AsLongLongAndOverflow
 from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from cpython.object cimport PyObject, PyObject_Repr
 from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
-from libc.math cimport isfinite
+from libc.math cimport fabs, isfinite, rint, signbit
 from libc.string cimport memcpy, strlen
 
 from . import _common, _json_py
@@ -68,6 +68,11 @@ cdef char DIGIT_PAIRS[200]
 for _code in range(100):
     DIGIT_PAIRS[2 * _code] = ord("0") + _code // 10
     DIGIT_PAIRS[2 * _code + 1] = ord("0") + _code % 10
+
+# 1e0 to 1e19, all exact doubles.
+cdef double POW10[20]
+for _code in range(20):
+    POW10[_code] = 10.0 ** _code
 
 # Small documents are written on the stack; a bigger one moves to the heap.
 cdef enum:
@@ -166,17 +171,74 @@ cdef int _big_int(Writer* w, object value) except -1:
 
 
 cdef int _float(Writer* w, double value) except -1:
-    """float.__repr__ (the same call with the same flags); NaN and infinities
-    are json's to refuse."""
+    """float.__repr__: short values here, the rest with the same call and flags
+    as float.__repr__; NaN and infinities are json's to refuse."""
     cdef char* text
     if not isfinite(value):
         return HAND_OVER
+    if _short_float(w, value):
+        return OK
     text = PyOS_double_to_string(value, c'r', 0, Py_DTSF_ADD_DOT_0, NULL)
     try:
         _bytes(w, text, strlen(text))
     finally:
         PyMem_Free(text)
     return OK
+
+
+cdef bint _short_float(Writer* w, double value) except -1:
+    """Write value as float.__repr__ does when its shortest repr has at most 15
+    significant digits in fixed notation (1e-4 <= |value| < 1e15, and 0.0);
+    False (nothing written) for any other value.
+
+    repr is the shortest decimal that rounds back to value. With d digits after
+    the point, m = rint(value * 10**d) is the only candidate of at most 15
+    digits (no two decimals of 15 digits or fewer round to the same double), and
+    m / 10**d, one correctly rounded IEEE division of exact operands, is
+    exactly the double that decimal reads as. The first d that gives back value
+    is therefore repr's: fewer digits after the point, fewer digits in all.
+    """
+    cdef double magnitude = fabs(value), scaled
+    cdef Py_ssize_t d
+    if magnitude == 0.0:
+        if signbit(value):
+            _bytes(w, "-0.0", 4)
+        else:
+            _bytes(w, "0.0", 3)
+        return True
+    if not 1e-4 <= magnitude < 1e15:
+        return False
+    for d in range(20):
+        scaled = rint(magnitude * POW10[d])
+        if scaled >= 1e15:
+            return False
+        if scaled / POW10[d] == magnitude:
+            _fixed(w, <unsigned long long>scaled, d, value < 0)
+            return True
+    return False
+
+
+cdef int _fixed(Writer* w, unsigned long long m, Py_ssize_t d, bint negative) except -1:
+    """m / 10**d in fixed notation ("12.5", "0.001", "7.0"): m's digits, with
+    zeros in front up to d + 1 of them, and the point before the last d."""
+    cdef char digits[48]      # up to 20 digits, the point, ".0" and the sign
+    cdef Py_ssize_t start = 48, count = 0
+    if d == 0:
+        start -= 2
+        digits[46] = c'.'
+        digits[47] = c'0'
+    while m or count <= d:
+        if count == d and d:
+            start -= 1
+            digits[start] = c'.'
+        start -= 1
+        digits[start] = <char>(c'0' + m % 10)
+        m //= 10
+        count += 1
+    if negative:
+        start -= 1
+        digits[start] = c'-'
+    return _bytes(w, digits + start, 48 - start)
 
 
 # ------------------------------------------------------------------- strings

@@ -311,9 +311,12 @@ CHARACTERS = st.one_of(
 )
 TEXT = st.one_of(st.text(CHARACTERS, max_size=40), st.text(st.one_of(CHARACTERS, SURROGATES), max_size=8))
 EDGE_FLOATS = st.sampled_from(FLOATS + [math.nan, math.inf, -math.inf])
+#: Floats as APIs hold them: a few digits after the point, at any scale.
+DECIMAL_FLOATS = st.builds(lambda m, d, e: m / 10 ** d * 10.0 ** e,
+                           st.integers(-(10 ** 17), 10 ** 17), st.integers(0, 22), st.integers(-8, 8))
 NUMBERS = st.one_of(
     st.integers(), st.integers(min_value=-(2 ** 70), max_value=2 ** 70),
-    st.sampled_from(INTS[:-3]), st.floats(), EDGE_FLOATS)
+    st.sampled_from(INTS[:-3]), st.floats(), EDGE_FLOATS, DECIMAL_FLOATS)
 SUBCLASSED = st.one_of(TEXT.map(Str), st.integers().map(Int), st.floats().map(Float))
 LEAVES = st.one_of(st.none(), st.booleans(), NUMBERS, TEXT, st.just(Reprs()))
 KEYS = st.one_of(TEXT, st.integers(), st.floats(), st.booleans(), st.none())
@@ -333,10 +336,20 @@ def _containers(children):
 DOCUMENTS = st.recursive(st.one_of(LEAVES, SUBCLASSED), _containers, max_leaves=40)
 PLAIN_DOCUMENTS = st.recursive(
     st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False, allow_infinity=False),
-              EDGE_FLOATS.filter(math.isfinite), st.text(CHARACTERS, max_size=40)),
+              EDGE_FLOATS.filter(math.isfinite), DECIMAL_FLOATS, st.text(CHARACTERS, max_size=40)),
     lambda children: st.one_of(st.lists(children, max_size=6), st.lists(children, max_size=4).map(tuple),
                                st.dictionaries(st.text(CHARACTERS, max_size=10), children, max_size=6)),
     max_leaves=60)
+
+
+@settings(max_examples=300, deadline=None)
+@given(values=st.lists(st.one_of(DECIMAL_FLOATS, st.floats(allow_nan=False, allow_infinity=False)),
+                       max_size=50))
+def test_floats_as_repr(impl, values):
+    """Every finite float is written as float.__repr__ (the compiled path writes
+    short ones itself, the rest with the call float.__repr__ makes)."""
+    expected = check(impl, values)
+    assert expected == ("ok", ("[" + ",".join(map(float.__repr__, values)) + "]").encode())
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
