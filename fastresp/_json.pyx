@@ -19,7 +19,7 @@ from cpython.float cimport PyFloat_AS_DOUBLE
 from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
 from cpython.long cimport PyLong_AsLongLongAndOverflow
 from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
-from cpython.object cimport PyObject, PyObject_Repr
+from cpython.object cimport Py_TYPE, PyObject, PyObject_Repr, PyTypeObject
 from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
 from libc.math cimport fabs, isfinite, rint, signbit
 from libc.string cimport memcpy, strlen
@@ -29,6 +29,7 @@ from . import _common, _json_py
 cdef extern from "Python.h":
     int PyUnicode_KIND(object text)
     void* PyUnicode_DATA(object text)
+    bint PyUnicode_IS_ASCII(object text)
     Py_ssize_t PyUnicode_GET_LENGTH(object text)
     int PyUnicode_1BYTE_KIND
     int PyUnicode_2BYTE_KIND
@@ -57,9 +58,11 @@ cdef object _reference_dumps = _json_py.dumps
 # ESCAPE[c] (1 and the character itself when it stands as it is).
 cdef uchar ESCAPE_SIZE[128]
 cdef char ESCAPE[128][6]
+cdef uchar ESCAPED[128]     # 1 where the character is escaped
 for _code in range(128):
     _text = _common.JSON_ASCII[_code]
     ESCAPE_SIZE[_code] = len(_text)
+    ESCAPED[_code] = len(_text) != 1
     for _i in range(len(_text)):
         ESCAPE[_code][_i] = _text[_i]
 
@@ -244,12 +247,23 @@ cdef int _fixed(Writer* w, unsigned long long m, Py_ssize_t d, bint negative) ex
 # ------------------------------------------------------------------- strings
 
 cdef int _str(Writer* w, object text) except -1:
-    """A JSON string: the exact UTF-8 size is counted first (and a lone
-    surrogate found), then the text is written into the reserved room."""
+    """A JSON string. ASCII text is copied as it is checked, in one pass; when
+    it holds a character to escape, or is not ASCII, the exact UTF-8 size is
+    counted first (and a lone surrogate found), then the text is written into
+    the reserved room."""
     cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text)
     cdef int kind = PyUnicode_KIND(text)
     cdef void* data = PyUnicode_DATA(text)
     cdef Py_ssize_t size
+    cdef char* out
+    if PyUnicode_IS_ASCII(text):
+        _reserve(w, n + 2)
+        out = w.data + w.size
+        if not _copy_ascii(out + 1, <const uchar*>data, n):
+            out[0] = c'"'
+            out[n + 1] = c'"'
+            w.size += n + 2
+            return OK
     if kind == PyUnicode_1BYTE_KIND:
         size = _latin1_size(<const uchar*>data, n)
     elif kind == PyUnicode_2BYTE_KIND:
@@ -275,6 +289,17 @@ cdef int _str(Writer* w, object text) except -1:
     w.data[w.size] = c'"'
     w.size += 1
     return OK
+
+
+cdef bint _copy_ascii(char* out, const uchar* data, Py_ssize_t n) noexcept:
+    """Copy n ASCII characters; True when one of them is to be escaped (the
+    copy is then of no use)."""
+    cdef Py_ssize_t i
+    cdef uchar escaped = 0
+    for i in range(n):
+        out[i] = <char>data[i]
+        escaped |= ESCAPED[data[i]]
+    return escaped
 
 
 cdef Py_ssize_t _latin1_size(const uchar* data, Py_ssize_t n) noexcept:
@@ -387,16 +412,16 @@ cdef void _write_ucs4(Writer* w, const ucs4* data, Py_ssize_t n) noexcept:
 
 cdef int _value(Writer* w, PyObject* value, Py_ssize_t depth) except -1:
     """Write one value (a borrowed reference: nothing here can free it)."""
-    cdef type kind = type(<object>value)
-    if kind is str:
+    cdef PyTypeObject* kind = Py_TYPE(<object>value)
+    if kind is <PyTypeObject*>str:
         return _str(w, <object>value)
-    if kind is int:
+    if kind is <PyTypeObject*>int:
         return _int(w, <object>value)
-    if kind is dict:
+    if kind is <PyTypeObject*>dict:
         return _dict(w, <dict><object>value, depth + 1)
-    if kind is list:
+    if kind is <PyTypeObject*>list:
         return _list(w, <list><object>value, depth + 1)
-    if kind is float:
+    if kind is <PyTypeObject*>float:
         return _float(w, PyFloat_AS_DOUBLE(<object>value))
     if value is Py_True:
         return _bytes(w, "true", 4)
@@ -404,7 +429,7 @@ cdef int _value(Writer* w, PyObject* value, Py_ssize_t depth) except -1:
         return _bytes(w, "false", 5)
     if value is Py_None:
         return _bytes(w, "null", 4)
-    if kind is tuple:
+    if kind is <PyTypeObject*>tuple:
         return _tuple(w, <tuple><object>value, depth + 1)
     return HAND_OVER
 
