@@ -225,9 +225,9 @@ def test_depth(impl, kind, depth):
             content = (content,)
         else:
             content = {"k": content}
-    expected = check(impl, content, fast=depth <= JSON_MAX_DEPTH)
-    if depth > 2000:
-        assert expected[1] is RecursionError
+    # Whether json manages 5000 levels depends on the interpreter's recursion
+    # limits (RecursionError on 3.11, the document on 3.13): either way, the same.
+    check(impl, content, fast=depth <= JSON_MAX_DEPTH)
 
 
 def test_user_code_runs_as_in_json(impl):
