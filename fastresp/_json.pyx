@@ -14,7 +14,7 @@ the containers cannot change while they are walked.
 """
 
 from cpython.bytes cimport PyBytes_FromStringAndSize
-from cpython.dict cimport PyDict_Next, PyDict_Size
+from cpython.dict cimport PyDict_Next
 from cpython.float cimport PyFloat_AS_DOUBLE
 from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
 from cpython.long cimport PyLong_AsLongLongAndOverflow
@@ -40,6 +40,9 @@ cdef extern from "Python.h":
     PyObject* Py_False
     PyObject* Py_None
     Py_ssize_t PY_SSIZE_T_MAX
+
+cdef extern from "<float.h>":
+    int FLT_EVAL_METHOD     # 0: double arithmetic is done in double (SSE2, ARM)
 
 ctypedef unsigned char uchar
 ctypedef unsigned short ucs2
@@ -203,6 +206,8 @@ cdef bint _short_float(Writer* w, double value) except -1:
     """
     cdef double magnitude = fabs(value), scaled
     cdef Py_ssize_t d
+    if FLT_EVAL_METHOD != 0:
+        return False        # wider intermediates (x87) would round twice: dtoa only
     if magnitude == 0.0:
         if signbit(value):
             _bytes(w, "-0.0", 4)
