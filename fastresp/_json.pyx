@@ -26,6 +26,10 @@ from libc.string cimport memcpy, strlen
 
 from . import _common, _json_py
 
+ctypedef unsigned char uchar
+ctypedef unsigned short ucs2
+ctypedef unsigned int ucs4
+
 cdef extern from "Python.h":
     int PyUnicode_KIND(object text)
     void* PyUnicode_DATA(object text)
@@ -33,6 +37,7 @@ cdef extern from "Python.h":
     Py_ssize_t PyUnicode_GET_LENGTH(object text)
     int PyUnicode_1BYTE_KIND
     int PyUnicode_2BYTE_KIND
+    ucs4 PyUnicode_READ(int kind, const void* data, Py_ssize_t index)
     char* PyOS_double_to_string(double value, char format_code, int precision,
                                 int flags, int* type) except NULL
     int Py_DTSF_ADD_DOT_0
@@ -44,9 +49,6 @@ cdef extern from "Python.h":
 cdef extern from "<float.h>":
     int FLT_EVAL_METHOD     # 0: double arithmetic is done in double (SSE2, ARM)
 
-ctypedef unsigned char uchar
-ctypedef unsigned short ucs2
-ctypedef unsigned int ucs4
 
 # What the writers return: OK, HAND_OVER (json must write this document) or -1
 # with an exception set (only MemoryError: nothing else can fail here).
@@ -252,8 +254,8 @@ cdef int _fixed(Writer* w, unsigned long long m, Py_ssize_t d, bint negative) ex
 # ------------------------------------------------------------------- strings
 
 cdef int _str(Writer* w, object text) except -1:
-    """A JSON string. ASCII text is copied as it is checked, in one pass; when
-    it holds a character to escape, or is not ASCII, the exact UTF-8 size is
+    """A JSON string. Text without a character to escape is written in one
+    pass (ASCII copied as it is checked); otherwise the exact UTF-8 size is
     counted first (and a lone surrogate found), then the text is written into
     the reserved room."""
     cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text)
@@ -269,6 +271,8 @@ cdef int _str(Writer* w, object text) except -1:
             out[n + 1] = c'"'
             w.size += n + 2
             return OK
+    elif _plain_text(w, data, kind, n):
+        return OK
     if kind == PyUnicode_1BYTE_KIND:
         size = _latin1_size(<const uchar*>data, n)
     elif kind == PyUnicode_2BYTE_KIND:
@@ -280,12 +284,7 @@ cdef int _str(Writer* w, object text) except -1:
     _reserve(w, size + 2)
     w.data[w.size] = c'"'
     w.size += 1
-    if size == n:
-        # Only ASCII without escapes keeps its length (any other character
-        # takes two bytes or more): the characters are the bytes.
-        memcpy(w.data + w.size, data, n)
-        w.size += n
-    elif kind == PyUnicode_1BYTE_KIND:
+    if kind == PyUnicode_1BYTE_KIND:
         _write_latin1(w, <const uchar*>data, n)
     elif kind == PyUnicode_2BYTE_KIND:
         _write_ucs2(w, <const ucs2*>data, n)
@@ -305,6 +304,34 @@ cdef bint _copy_ascii(char* out, const uchar* data, Py_ssize_t n) noexcept:
         out[i] = <char>data[i]
         escaped |= ESCAPED[data[i]]
     return escaped
+
+
+cdef bint _plain_text(Writer* w, const void* data, int kind, Py_ssize_t n) except -1:
+    """Write non-ASCII text as a JSON string in one pass, into room for its
+    longest UTF-8 (2, 3 or 4 bytes a character, by kind); False, the writer
+    unchanged, at the first character to escape or surrogate: the counted path
+    then takes it."""
+    cdef Py_ssize_t i
+    cdef ucs4 c
+    cdef char* out
+    _reserve(w, (kind + 1 if kind < 4 else 4) * n + 2)
+    out = w.data + w.size
+    out[0] = c'"'
+    out += 1
+    for i in range(n):
+        c = PyUnicode_READ(kind, data, i)
+        if c < 128:
+            if ESCAPED[c]:
+                return False
+            out[0] = <char>c
+            out += 1
+        elif 0xD800 <= c <= 0xDFFF:
+            return False
+        else:
+            out = _utf8(out, c)
+    out[0] = c'"'
+    w.size = out + 1 - w.data
+    return True
 
 
 cdef Py_ssize_t _latin1_size(const uchar* data, Py_ssize_t n) noexcept:
