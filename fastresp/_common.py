@@ -14,6 +14,7 @@ import string
 import time as _time
 from datetime import datetime, timezone
 from http.cookies import CookieError, Morsel
+from typing import Any
 
 # --------------------------------------------------------------------------- cookies
 
@@ -147,8 +148,8 @@ URL_SAFE_BYTES = bytes(
 #: starlette's ``JSONResponse.render`` is ``json.dumps(content, **JSON_OPTIONS)
 #: .encode("utf-8")``, word for word the same in every release from 0.40 to 1.10
 #: (checked against each release's source), so there is nothing to choose at import.
-JSON_OPTIONS = {"ensure_ascii": False, "allow_nan": False, "indent": None,
-                "separators": (",", ":")}
+JSON_OPTIONS: dict[str, Any] = {"ensure_ascii": False, "allow_nan": False, "indent": None,
+                                 "separators": (",", ":")}
 
 #: How json writes each ASCII character inside a string with ensure_ascii=False,
 #: taken from json itself: the character as it is, or its escape (lower-case hex).
