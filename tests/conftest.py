@@ -33,7 +33,7 @@ import starlette
 import starlette.responses
 
 import fastresp
-from fastresp import _cookie_py, _headers_py
+from fastresp import _cookie_py, _encoders_py, _headers_py
 from fastresp.responses import make_classes
 from helpers import added_cookie_header  # tests/ is on sys.path: see helpers.py
 
@@ -45,16 +45,16 @@ IMPLEMENTATION_NAMES = ("cython", "python")
 FROZEN_NOW = 1_700_000_000.25
 
 
-def _import_compiled() -> tuple[Optional[tuple[ModuleType, ModuleType]], str]:
-    """(headers, cookie) compiled modules and "" or None and why they are missing."""
+def _import_compiled() -> tuple[Optional[tuple[ModuleType, ModuleType, ModuleType]], str]:
+    """(headers, cookie, encoders) compiled modules and "" or None and why they are missing."""
     try:
-        from fastresp import _cookie, _headers
+        from fastresp import _cookie, _encoders, _headers
     except ImportError as error:
         return None, (
-            f"compiled modules fastresp._headers/fastresp._cookie do not import on "
+            f"compiled modules fastresp._headers/fastresp._cookie/fastresp._encoders do not import on "
             f"{platform.python_implementation()} {platform.python_version()} ({error}); "
             f"build them with `python setup.py build_ext --inplace`")
-    return (_headers, _cookie), ""
+    return (_headers, _cookie, _encoders), ""
 
 
 _COMPILED, _MISSING = _import_compiled()
@@ -71,6 +71,7 @@ class Implementation:
     name: str
     headers: ModuleType
     cookie: ModuleType
+    encoders: ModuleType   # the jsonable_encoder fast path (wrap)
     classes: SimpleNamespace = field(repr=False)
     compiled: bool
 
@@ -105,15 +106,15 @@ def get_implementation(name: str) -> Implementation:
     """The implementation called name ("cython" or "python"), built once."""
     if name not in _implementations:
         if name == "python":
-            headers, cookie = _headers_py, _cookie_py
+            headers, cookie, encoders = _headers_py, _cookie_py, _encoders_py
         elif name == "cython":
             if _COMPILED is None:
                 pytest.skip(COMPILED_MISSING_REASON)
-            headers, cookie = _COMPILED
+            headers, cookie, encoders = _COMPILED
         else:  # pragma: no cover - a typo in a test
             raise ValueError(name)
         _implementations[name] = Implementation(
-            name=name, headers=headers, cookie=cookie,
+            name=name, headers=headers, cookie=cookie, encoders=encoders,
             classes=make_classes(headers, cookie, f"fastresp_test_{name}"),
             compiled=name == "cython")
     return _implementations[name]
