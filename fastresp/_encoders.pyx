@@ -86,7 +86,9 @@ cdef object _items(list out, int depth):
 
 
 cdef inline bint _sqlalchemy_key(str key) except -1:
-    # Most keys do not start with "_": one character decides.
+    # Most keys do not start with "_": one character decides (~20% of the
+    # instructions of the benchmark). A dict key is always a "ready" str (hashing
+    # readies a legacy one on 3.9-3.11), so the macros may read it.
     return (PyUnicode_GET_LENGTH(key) != 0 and PyUnicode_READ_CHAR(key, 0) == PREFIX_FIRST
             and key.startswith(SQLALCHEMY_PREFIX))
 
