@@ -505,3 +505,44 @@ def test_recursion_limit_of_the_caller(encoder):
         else:
             # One frame of wrapper moves where the limit hits, no more.
             assert got[0] == "ok" or got[1] is RecursionError
+
+
+# ------------------------------------------------------------------ leaks
+
+@pytest.mark.skipif(not hasattr(sys, "getrefcount"), reason="no reference counts (PyPy)")
+def test_no_references_left_behind(encoder):
+    """Fast path, "_sa" deletion and giving up half-way (in a dict, a list, a
+    tuple, deep): every object of the document holds exactly the references it
+    held before, and the traced heap does not grow."""
+    import gc
+    import tracemalloc
+
+    leaf, key, odd = "leaf text", "key text", Text("odd")
+    inner = [leaf, 1.5, None]
+    documents = [
+        {key: inner, "_sa_state": inner, "t": (leaf, inner)},
+        {key: inner, "later": [leaf, odd]},                 # gives up in a nested list
+        [inner, (leaf, {key: odd})],                        # gives up in a nested dict
+        ({key: leaf}, inner, odd),                          # gives up in a tuple
+        _nested(JSONABLE_MAX_DEPTH + 2, leaf),              # gives up on depth
+    ]
+    watched = [leaf, key, odd, inner, *documents]
+
+    def run(rounds):                                        # no loop variable outlives it
+        for _ in range(rounds):
+            for document in documents:
+                encoder(document)
+        gc.collect()
+
+    run(2)                                                  # warm-up
+    before = [sys.getrefcount(obj) for obj in watched]
+    tracemalloc.start()
+    try:
+        run(300)
+        first = tracemalloc.get_traced_memory()[0]
+        run(300)
+        growth = tracemalloc.get_traced_memory()[0] - first
+    finally:
+        tracemalloc.stop()
+    assert [sys.getrefcount(obj) for obj in watched] == before
+    assert growth < 16 * 1024, growth
