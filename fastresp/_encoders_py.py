@@ -59,7 +59,7 @@ def _tree(obj: Any, depth: int) -> Any:
 _POSITIONS = {name: index for index, (name, _) in enumerate(JSONABLE_DEFAULTS, 1)}
 
 
-def defaults_only(args: tuple, kwargs: dict) -> bool:
+def defaults_only(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
     """True when ``jsonable_encoder(*args, **kwargs)`` passes ``obj`` by position
     and every other argument it passes is the default itself (``True``,
     ``False``, ``None``: compared by identity). Any other call, invalid ones
@@ -86,7 +86,7 @@ def wrap(original: Callable[..., Any]) -> Callable[..., Any]:
     path does not take gets FastAPI's own answer, TypeError messages included;
     ``inspect.signature`` shows FastAPI's signature (through ``__wrapped__``)."""
 
-    def jsonable_encoder(*args, **kwargs):
+    def jsonable_encoder(*args: Any, **kwargs: Any) -> Any:
         if (len(args) == 1 and not kwargs) or defaults_only(args, kwargs):
             obj = args[0]
             if type(obj) in _LEAVES:

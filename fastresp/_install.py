@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import threading
-from types import ModuleType
 
 import starlette.responses as _starlette
 
@@ -33,7 +32,7 @@ def _patches() -> dict[object, dict[str, object]]:
     return patches
 
 
-def _fastapi_patches() -> dict[ModuleType, dict[str, object]]:
+def _fastapi_patches() -> dict[object, dict[str, object]]:
     """The fast jsonable_encoder for each module of FASTAPI_MODULES, wrapping the
     function that module holds now; nothing when FastAPI is not importable.
 
@@ -53,7 +52,7 @@ def _fastapi_patches() -> dict[ModuleType, dict[str, object]]:
     except ImportError:
         return {}
     fast: dict[int, object] = {}     # id(original) -> its wrapper: one per original
-    patches: dict[ModuleType, dict[str, object]] = {}
+    patches: dict[object, dict[str, object]] = {}
     for module in modules:
         original = vars(module).get("jsonable_encoder")
         if original is None or not jsonable_signature_known(original):
