@@ -446,3 +446,31 @@ print("ok")
                             env=_clean_env(), cwd=_ROOT)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith("ok")
+
+
+def test_fastapi_modules_are_every_module_that_binds_jsonable_encoder():
+    """FASTAPI_MODULES is the whole list for the installed FastAPI: every
+    importable fastapi module holding FastAPI's jsonable_encoder (besides
+    fastapi.encoders itself) is in it, and each of them holds it."""
+    pytest.importorskip("fastapi", reason="fastapi is not installed")
+    import importlib
+    import pkgutil
+    import warnings
+
+    import fastapi
+    import fastapi.encoders
+
+    from fastresp._install import FASTAPI_MODULES
+
+    original = fastapi.encoders.jsonable_encoder
+    binding = set()
+    for info in pkgutil.walk_packages(fastapi.__path__, "fastapi."):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                module = importlib.import_module(info.name)
+        except Exception:  # noqa: BLE001 - an optional dependency is missing
+            continue
+        if vars(module).get("jsonable_encoder") is original:
+            binding.add(info.name)
+    assert binding == {"fastapi.encoders", *FASTAPI_MODULES}
