@@ -474,3 +474,21 @@ def test_fastapi_modules_are_every_module_that_binds_jsonable_encoder():
         if vars(module).get("jsonable_encoder") is original:
             binding.add(info.name)
     assert binding == {"fastapi.encoders", *FASTAPI_MODULES}
+
+
+def test_importing_fastresp_does_not_import_fastapi():
+    """Only install() imports FastAPI; ``import fastresp`` (both encoders modules
+    included) leaves it alone."""
+    import subprocess
+    import sys
+
+    from test_implementation import _ROOT, _clean_env
+
+    code = ("import sys, fastresp, fastresp._encoders_py\n"
+            "try:\n    import fastresp._encoders\nexcept ImportError:\n    pass\n"
+            "assert 'fastapi' not in sys.modules, sorted(m for m in sys.modules if 'fastapi' in m)\n"
+            "print('ok')")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env=_clean_env(), cwd=_ROOT)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
