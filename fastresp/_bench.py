@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import importlib.util
 import json
 import platform
 import statistics
@@ -45,7 +46,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 import starlette
 import starlette.responses as _starlette
 
-from . import __version__, _cookie_py, _headers_py, _impl, _install, _json_py
+from . import __version__, _cookie_py, _encoders_py, _headers_py, _impl, _install, _json_py
 from .responses import make_classes
 
 # ------------------------------------------------------------------------ cases
@@ -53,11 +54,12 @@ from .responses import make_classes
 CONSTRUCT = "construct"
 COOKIE = "cookie"
 ASGI = "asgi"
+ENCODER = "encoder"
 
 #: PyPy targets (the fallback against starlette on PyPy): cookie cases >= 5,
 #: constructing a response never slower. The ASGI cycle has no PyPy target of
-#: its own in the issue; it is held to "never slower".
-PYPY_TARGETS = {CONSTRUCT: 1.0, COOKIE: 5.0, ASGI: 1.0}
+#: its own in the issue; it is held to "never slower", as jsonable_encoder is.
+PYPY_TARGETS = {CONSTRUCT: 1.0, COOKIE: 5.0, ASGI: 1.0, ENCODER: 1.0}
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ class Case:
 
     name: str          # identifier: pytest ids, --json
     label: str         # the table's first column
-    kind: str          # CONSTRUCT, COOKIE or ASGI: which PyPy target applies
+    kind: str          # CONSTRUCT, COOKIE, ASGI or ENCODER: which PyPy target applies
     compiled: float    # target ratio for the compiled modules
     fallback: float    # target ratio for the pure-Python fallback on CPython
     stmt: str
@@ -147,6 +149,17 @@ ORJSON_STATEMENTS = {
     "json_1mb": "_x = orjson_dumps(doc_1mb)",
 }
 
+#: FastAPI's jsonable_encoder (FastAPI's function on the "starlette" side,
+#: fastresp's wrapper of it on the other): only where FastAPI is importable.
+#: Floor 10x compiled (the issue's goal is 30x), never slower in pure Python.
+ENCODER_CASES: Tuple[Case, ...] = (
+    Case("jsonable_rows", "FastAPI jsonable_encoder(20 rows)", ENCODER, 10.0, 1.0,
+         "_r = jsonable_encoder(rows_20)", "_r"),
+)
+_HAS_FASTAPI = importlib.util.find_spec("fastapi") is not None
+if _HAS_FASTAPI:
+    CASES += ENCODER_CASES
+
 LEGEND = """\
 Each case runs its statement once per operation, on starlette's classes and on
 fastresp's. Cookie cases (set_cookie, delete_cookie) call the method on one
@@ -159,10 +172,14 @@ no-op async receive/send, driving the coroutine with coro.send(None) (no event
 loop; same driver on both sides). Targets are starlette time / fastresp time:
 the compiled target for cython, the CPython fallback target for python on
 CPython; on PyPy, >= 5 for cookie cases and >= 1 for the others (the ASGI cycle
-has no PyPy target of its own in the issue and is held to >= 1)."""
+has no PyPy target of its own in the issue and is held to >= 1). "FastAPI
+jsonable_encoder(20 rows)" (only where FastAPI is importable) calls FastAPI's
+jsonable_encoder in the starlette column and fastresp's (what install() puts into
+FastAPI's modules) in the others, on 20 dicts of an int, a str, a float, a bool,
+None and a 2-item list; its goal is 30x compiled."""
 
 
-def _rows(count: int, text: str = "") -> List[Dict[str, Any]]:
+def rows(count: int, text: str = "") -> List[Dict[str, Any]]:
     """count rows of six mixed fields (int, str, float, bool, None, short list),
     and a longer text field when text is given."""
     rows = [{"id": index, "name": f"user {index}", "score": index * 1.25 + 0.1,
@@ -175,9 +192,9 @@ def _rows(count: int, text: str = "") -> List[Dict[str, Any]]:
 
 
 #: ~1 MB of JSON: 5000 rows, each with a sentence of text (some of it not ASCII).
-_DOC_1MB = {"count": 5000, "items": _rows(5000, "Caf\u00e9 na\u00efve r\u00e9sum\u00e9: a line of text"
+_DOC_1MB = {"count": 5000, "items": rows(5000, "Caf\u00e9 na\u00efve r\u00e9sum\u00e9: a line of text"
                                                " as a page or an API would send it")}
-_ROWS_20 = _rows(20)
+_ROWS_20 = rows(20)
 
 
 def _orjson() -> Optional[Callable[[Any], bytes]]:
@@ -231,31 +248,48 @@ def namespace(classes: SimpleNamespace) -> Dict[str, Any]:
         "orjson_dumps": _orjson(),
         "_sink": [None],
         "_repeat": repeat,
+        "jsonable_encoder": getattr(classes, "jsonable_encoder", None),
     }
+
+
+def _fastapi_jsonable_encoder() -> Any:
+    """FastAPI's own jsonable_encoder, or None without FastAPI."""
+    if not _HAS_FASTAPI:
+        return None
+    from fastapi.encoders import jsonable_encoder
+    return jsonable_encoder
 
 
 # ---------------------------------------------------------------- the two sides
 
 def starlette_classes() -> SimpleNamespace:
     names = ("Response", "HTMLResponse", "PlainTextResponse", "JSONResponse", "RedirectResponse")
-    return SimpleNamespace(**{name: getattr(_starlette, name) for name in names})
+    return SimpleNamespace(**{name: getattr(_starlette, name) for name in names},
+                           jsonable_encoder=_fastapi_jsonable_encoder())
+
+
+def _with_encoder(classes: SimpleNamespace, encoders: Any) -> SimpleNamespace:
+    original = _fastapi_jsonable_encoder()
+    classes.jsonable_encoder = None if original is None else encoders.wrap(original)
+    return classes
 
 
 def implementation(name: str) -> Tuple[Optional[SimpleNamespace], str]:
     """fastresp's classes on one implementation ("cython" or "python"), or None
     and the reason it is unavailable; the second item otherwise names the modules."""
     if name == "python":
-        return (make_classes(_headers_py, _cookie_py, _json_py),
-                "fastresp._headers_py + fastresp._cookie_py + fastresp._json_py")
+        return (_with_encoder(make_classes(_headers_py, _cookie_py, _json_py), _encoders_py),
+                "fastresp._headers_py + _cookie_py + _json_py + _encoders_py")
     if name != "cython":
         raise ValueError(f"unknown implementation {name!r}")
     if platform.python_implementation() != "CPython":
         return None, f"{platform.python_implementation()} has no compiled modules"
     try:
-        from . import _cookie, _headers, _json
+        from . import _cookie, _encoders, _headers, _json
     except ImportError as error:
         return None, f"the compiled modules are not importable ({error})"
-    return make_classes(_headers, _cookie, _json), "fastresp._headers + fastresp._cookie + fastresp._json"
+    return (_with_encoder(make_classes(_headers, _cookie, _json), _encoders),
+            "fastresp._headers + _cookie + _json + _encoders")
 
 
 _TEMPLATE = """\

@@ -24,7 +24,7 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from . import _install
+from . import _bench, _install
 
 PLAIN = "plain"
 INSTALLED = "install()"
@@ -54,12 +54,6 @@ REQUEST_CASES: Tuple[RequestCase, ...] = (
 )
 
 
-def rows(count: int = 20) -> List[Dict[str, Any]]:
-    """``count`` rows of six mixed fields, as an API returns from a table."""
-    return [{"id": n, "name": f"item {n}", "price": n * 1.25 + 0.1, "active": n % 2 == 0,
-             "parent": None, "tags": ["a", "b", str(n)]} for n in range(count)]
-
-
 def fastapi_app() -> Any:
     from fastapi import FastAPI, HTTPException, Response
     from pydantic import BaseModel
@@ -71,7 +65,7 @@ def fastapi_app() -> Any:
         tags: List[str]
 
     app = FastAPI()
-    data = rows()
+    data = _bench.rows(20)
 
     @app.get("/typed")
     async def typed() -> Item:
@@ -102,7 +96,7 @@ def starlette_app() -> Any:
     from starlette.responses import JSONResponse, PlainTextResponse
     from starlette.routing import Route
 
-    data = rows()
+    data = _bench.rows(20)
 
     async def json_rows(request: Any) -> Any:
         return JSONResponse(data)
@@ -209,7 +203,7 @@ def run(settings: Any, out: Any = None) -> Dict[str, Any]:
     section as a dict (``_bench`` renders it)."""
     from dataclasses import replace
 
-    from . import _bench, _impl
+    from . import _impl
 
     was_installed = _install.installed()
     found, missing = apps()

@@ -211,3 +211,36 @@ def header_name_field(key: object) -> str:
 def header_value_field(key: object) -> str:
     return f"value of header {_shown(key)}"
 
+
+# ------------------------------------------------------------- jsonable_encoder
+
+#: FastAPI's ``jsonable_encoder(obj, ...)`` parameters after ``obj``, with their
+#: defaults: the same in every release fastresp supports (0.115 to 0.165). The
+#: fast path runs only when every argument is its default, compared by identity.
+JSONABLE_DEFAULTS = (
+    ("include", None), ("exclude", None), ("by_alias", True), ("exclude_unset", False),
+    ("exclude_defaults", False), ("exclude_none", False), ("custom_encoder", None),
+    ("sqlalchemy_safe", True),
+)
+#: With ``sqlalchemy_safe=True`` (the default) FastAPI leaves out every str key
+#: that starts with this.
+SQLALCHEMY_PREFIX = "_sa"
+#: Containers nested deeper than this are handed to FastAPI's function whole, so
+#: deep and cyclic documents never grow the C stack and fail as FastAPI fails.
+JSONABLE_MAX_DEPTH = 128
+
+
+def jsonable_signature_known(function: object) -> bool:
+    """True when *function* takes exactly the arguments, kinds and defaults of
+    JSONABLE_DEFAULTS after ``obj``: the fast jsonable_encoder may stand in for it.
+    Anything else (a future FastAPI, someone else's wrapper) is left alone."""
+    import inspect
+    try:
+        parameters = list(inspect.signature(function).parameters.values())  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+    expected = [("obj", inspect.Parameter.empty), *JSONABLE_DEFAULTS]
+    return (len(parameters) == len(expected)
+            and all(p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD for p in parameters)
+            and all(p.name == name and p.default is default
+                    for p, (name, default) in zip(parameters, expected)))

@@ -6,22 +6,24 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-from . import _cookie_py, _headers_py, _json_py
+from . import _cookie_py, _encoders_py, _headers_py, _json_py
 from ._env import why_python
 
 headers: ModuleType = _headers_py
 cookie: ModuleType = _cookie_py
 json: ModuleType = _json_py
+encoders: ModuleType = _encoders_py
 
 #: Why this implementation is the one loaded, in words for ``python -m fastresp``.
 REASON = why_python()
 if REASON is None:
     try:
-        compiled = [importlib.import_module(f"{__package__}.{name}") for name in ("_headers", "_cookie", "_json")]
+        compiled = [importlib.import_module(f"{__package__}.{name}")
+                    for name in ("_headers", "_cookie", "_json", "_encoders")]
     except ImportError as error:
         REASON = f"the compiled modules failed to import ({error})"
     else:
-        headers, cookie, json = compiled
+        headers, cookie, json, encoders = compiled
         REASON = "the compiled modules are built and allowed"
 
 #: "cython" or "python": what actually loaded.

@@ -2,23 +2,65 @@
 
 from __future__ import annotations
 
+import importlib
 import threading
 
 import starlette.responses as _starlette
 
 from . import _impl
+from ._common import jsonable_signature_known
 from .responses import FAST_CONSTRUCTION, hot_methods
 
 _lock = threading.Lock()
 _MISSING = object()
-#: (class, attribute) -> what the class's own __dict__ held before install()
-#: (_MISSING when it inherited the attribute); empty when nothing is installed.
-_saved: dict[tuple[type, str], object] = {}
+#: (class or module, attribute) -> what its own __dict__ held before install()
+#: (_MISSING when a class inherited the attribute); empty when nothing is installed.
+_saved: dict[tuple[object, str], object] = {}
+
+#: The FastAPI modules that bind ``jsonable_encoder`` by name and call it: the
+#: same four in every FastAPI release from 0.115 to 0.165. fastapi.encoders
+#: itself keeps FastAPI's function (see _fastapi_patches).
+FASTAPI_MODULES = ("fastapi.routing", "fastapi.exception_handlers", "fastapi.openapi.utils",
+                   "fastapi.openapi.docs")
 
 
-def _patches() -> dict[type, dict[str, object]]:
-    return {getattr(_starlette, name): methods
-            for name, methods in hot_methods(_impl.headers, _impl.cookie, _impl.json).items()}
+def _patches() -> dict[object, dict[str, object]]:
+    patches: dict[object, dict[str, object]] = {
+        getattr(_starlette, name): methods
+        for name, methods in hot_methods(_impl.headers, _impl.cookie, _impl.json).items()}
+    patches.update(_fastapi_patches())
+    return patches
+
+
+def _fastapi_patches() -> dict[object, dict[str, object]]:
+    """The fast jsonable_encoder for each module of FASTAPI_MODULES, wrapping the
+    function that module holds now; nothing when FastAPI is not importable.
+
+    FastAPI's modules are imported here, so install() works before the app
+    imports FastAPI (as in the README) as well as after. A module whose
+    ``jsonable_encoder`` does not have FastAPI's known signature is left alone.
+
+    ``fastapi.encoders.jsonable_encoder`` is not replaced: FastAPI's function
+    calls itself through that module global for every nested value, so
+    replacing it would send each nested call of the slow path through the
+    wrapper (slower, and deep documents would hit the recursion limit elsewhere
+    than without fastresp); and code that imported it by name before install()
+    would keep FastAPI's anyway.
+    """
+    try:
+        modules = [importlib.import_module(name) for name in FASTAPI_MODULES]
+    except ImportError:
+        return {}
+    fast: dict[int, object] = {}     # id(original) -> its wrapper: one per original
+    patches: dict[object, dict[str, object]] = {}
+    for module in modules:
+        original = vars(module).get("jsonable_encoder")
+        if original is None or not jsonable_signature_known(original):
+            continue
+        if id(original) not in fast:
+            fast[id(original)] = _impl.encoders.wrap(original)
+        patches[module] = {"jsonable_encoder": fast[id(original)]}
+    return patches
 
 
 def install() -> None:
@@ -30,14 +72,17 @@ def install() -> None:
     so every subclass that does not override them picks them up, and those that
     do keep their overrides. With the compiled implementation, starlette's
     classes named in FAST_CONSTRUCTION are also called without type.__call__.
+
+    Where FastAPI is importable, its modules that call ``jsonable_encoder``
+    (FASTAPI_MODULES) get fastresp's, which wraps the function they held.
     """
     with _lock:
         if _saved:
             return
-        for cls, methods in _patches().items():
+        for owner, methods in _patches().items():
             for name, function in methods.items():
-                _saved[(cls, name)] = cls.__dict__.get(name, _MISSING)
-                setattr(cls, name, function)
+                _saved[(owner, name)] = vars(owner).get(name, _MISSING)
+                setattr(owner, name, function)
         _fast_construction(True)
 
 
@@ -46,11 +91,11 @@ def uninstall() -> None:
     with _lock:
         if _saved:
             _fast_construction(False)
-        for (cls, name), original in _saved.items():
+        for (owner, name), original in _saved.items():
             if original is _MISSING:
-                delattr(cls, name)
+                delattr(owner, name)
             else:
-                setattr(cls, name, original)
+                setattr(owner, name, original)
         _saved.clear()
 
 

@@ -62,7 +62,7 @@ if [ "$MODE" = valgrind ]; then
     # Each valgrind record is a block of lines starting with "==pid== <kind>" and
     # ending at a blank "==pid==" line: count those naming fastresp's modules.
     awk -v out="$WORK/fastresp-records.txt" '
-        /^==[0-9]+== $/ { if (record != "" && record ~ /(_headers|_cookie|_json)\.(c|pyx|cpython)/) {
+        /^==[0-9]+== $/ { if (record != "" && record ~ /(_headers|_cookie|_json|_encoders)\.(c|pyx|cpython)/) {
                               print record "\n" > out; ours++ }
                           record = ""; next }
         /^==[0-9]+== / { record = record $0 "\n";

@@ -1,4 +1,5 @@
-"""A short workload through every path of the compiled ``_headers``, ``_cookie`` and ``_json``,
+"""A short workload through every path of the compiled ``_headers``, ``_cookie``,
+``_json`` and ``_encoders``,
 for ``fuzz/memcheck.sh`` (valgrind memcheck or AddressSanitizer).
 
 Each call's result is checked against the pure-Python reference, so a memory
@@ -18,7 +19,9 @@ from starlette.datastructures import Headers, MutableHeaders
 
 import fastresp
 import fastresp._common
-from fastresp import _cookie, _cookie_py, _headers, _headers_py, _json, _json_py
+from fastresp import (
+    _cookie, _cookie_py, _encoders, _encoders_py, _headers, _headers_py, _json, _json_py,
+)
 from fastresp.responses import make_classes
 
 C = make_classes(_headers, _cookie, _json, "memcheck_cython")
@@ -304,6 +307,37 @@ def huge_string():
     same_json([text + "\ud800"], False)
 
 
+# ----------------------------------------------------------------- encoders
+
+def _original(obj, include=None, exclude=None, by_alias=True, exclude_unset=False,
+              exclude_defaults=False, exclude_none=False, custom_encoder=None, sqlalchemy_safe=True):
+    """Stands in for FastAPI's jsonable_encoder (not installed here): what
+    matters is which calls reach it, and that the C path drops what it built."""
+    return ("original", type(obj).__name__)
+
+
+class Text(str):
+    pass
+
+
+def encoders():
+    fast, reference = _encoders.wrap(_original), _encoders_py.wrap(_original)
+    leaf = "x" * 1000
+    row = {"id": 1, "name": leaf, "price": 1.5, "ok": True, "none": None, "tags": ["a", (1, 2)]}
+    deep = leaf
+    for _ in range(200):
+        deep = [deep]
+    documents = [
+        row, [row] * 20, (row, [row, (row,)]), {"_sa_state": object(), "_sa": [Text()], **row},
+        {**row, "later": [1, Text("odd")]}, [row, {"k": {1: 2}}], ({"a": leaf}, [leaf], Text()),
+        deep, {"big": 2**200, "nan": float("nan"), "list": list(range(1000))}, [], {}, (), leaf,
+    ]
+    for document in documents:
+        got, expected = outcome(fast, document), outcome(reference, document)
+        assert got == expected, (got, expected)
+    assert outcome(fast, row, exclude_none=True) == outcome(reference, row, exclude_none=True)
+
+
 def install_cycle():
     fastresp.install()
     try:
@@ -321,6 +355,7 @@ def main():
         responses()
         cookies()
         json_documents()
+        encoders()
         install_cycle()
     huge_string()
     print(f"memcheck workload: {ROUNDS} rounds, {calls} checked calls, all agree", flush=True)

@@ -34,7 +34,7 @@ import starlette
 import starlette.responses
 
 import fastresp
-from fastresp import _cookie_py, _headers_py, _json_py
+from fastresp import _cookie_py, _encoders_py, _headers_py, _json_py
 from fastresp.responses import make_classes
 from helpers import added_cookie_header  # tests/ is on sys.path: see helpers.py
 
@@ -46,16 +46,16 @@ IMPLEMENTATION_NAMES = ("cython", "python")
 FROZEN_NOW = 1_700_000_000.25
 
 
-def _import_compiled() -> tuple[Optional[tuple[ModuleType, ModuleType, ModuleType]], str]:
-    """(headers, cookie, json) compiled modules and "" or None and why they are missing."""
+def _import_compiled() -> tuple[Optional[tuple[ModuleType, ...]], str]:
+    """(headers, cookie, json, encoders) compiled modules and "" or None and why they are missing."""
     try:
-        from fastresp import _cookie, _headers, _json
+        from fastresp import _cookie, _encoders, _headers, _json
     except ImportError as error:
         return None, (
-            f"compiled modules fastresp._headers/_cookie/_json do not import on "
+            f"compiled modules fastresp._headers/_cookie/_json/_encoders do not import on "
             f"{platform.python_implementation()} {platform.python_version()} ({error}); "
             f"build them with `python setup.py build_ext --inplace`")
-    return (_headers, _cookie, _json), ""
+    return (_headers, _cookie, _json, _encoders), ""
 
 
 _COMPILED, _MISSING = _import_compiled()
@@ -73,6 +73,7 @@ class Implementation:
     headers: ModuleType
     cookie: ModuleType
     json: ModuleType
+    encoders: ModuleType   # the jsonable_encoder fast path (wrap)
     classes: SimpleNamespace = field(repr=False)
     compiled: bool
 
@@ -107,15 +108,15 @@ def get_implementation(name: str) -> Implementation:
     """The implementation called name ("cython" or "python"), built once."""
     if name not in _implementations:
         if name == "python":
-            headers, cookie, json = _headers_py, _cookie_py, _json_py
+            headers, cookie, json, encoders = _headers_py, _cookie_py, _json_py, _encoders_py
         elif name == "cython":
             if _COMPILED is None:
                 pytest.skip(COMPILED_MISSING_REASON)
-            headers, cookie, json = _COMPILED
+            headers, cookie, json, encoders = _COMPILED
         else:  # pragma: no cover - a typo in a test
             raise ValueError(name)
         _implementations[name] = Implementation(
-            name=name, headers=headers, cookie=cookie, json=json,
+            name=name, headers=headers, cookie=cookie, json=json, encoders=encoders,
             classes=make_classes(headers, cookie, json, f"fastresp_test_{name}"),
             compiled=name == "cython")
     return _implementations[name]

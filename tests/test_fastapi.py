@@ -225,3 +225,104 @@ def test_fastresp_response_is_starlette_response_for_fastapi(impl):
     assert route.response_class is impl.PlainTextResponse
     assert issubclass(impl.PlainTextResponse, fastapi.Response)
     assert issubclass(impl.JSONResponse, fastapi.responses.JSONResponse)
+
+
+# ------------------------------------------------------------ jsonable_encoder
+
+from fastresp._install import FASTAPI_MODULES  # noqa: E402
+
+
+def _patch_jsonable_encoder(impl, monkeypatch):
+    """What install() does to FastAPI's modules, for this implementation: each
+    module's jsonable_encoder wrapped by impl's."""
+    import importlib
+
+    for name in FASTAPI_MODULES:
+        module = importlib.import_module(name)
+        monkeypatch.setattr(module, "jsonable_encoder", impl.encoders.wrap(module.jsonable_encoder))
+
+
+class Level(str, __import__("enum").Enum):
+    HIGH = "high"
+
+
+def _encoder_app():
+    app = fastapi.FastAPI()
+    rows = [{"id": i, "name": f"item {i}", "price": i * 1.25, "active": i % 2 == 0,
+             "note": None, "tags": ["a", "b"]} for i in range(20)]
+
+    @app.get("/dict")
+    def untyped_dict():
+        return {"a": 1, "b": [1, 2, 3], "é": "ünïcode \u2028", "big": 2**70, "f": 1e-07}
+
+    @app.get("/rows")
+    def untyped_rows():
+        return rows
+
+    @app.get("/sa")
+    def sqlalchemy_keys():
+        return {"_sa_instance_state": object(), "id": 7, "nested": ({"_sa": 1, "x": (1, 2)},)}
+
+    @app.get("/mixed")
+    def mixed():
+        return {"when": datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc), "level": Level.HIGH,
+                "item": Item(name="n", price=2.5), "set": {3}, "plain": [1, "x"]}
+
+    @app.get("/nan")
+    def nan():
+        return {"x": float("nan")}
+
+    @app.get("/model-list", response_model=list)
+    def model_list():
+        return [{"a": 1}, (2, 3)]
+
+    @app.get("/items/{item_id}")
+    def typed(item_id: int, q: str = "default") -> dict:
+        return {"item_id": item_id, "q": q}
+
+    @app.post("/items")
+    def create(item: Item):
+        return {"name": item.name}
+
+    @app.get("/missing")
+    def missing():
+        raise fastapi.HTTPException(status_code=404, detail={"reason": ["gone", 1]})
+
+    return app
+
+
+ENCODER_REQUESTS = [
+    ("GET", "/dict"), ("GET", "/rows"), ("GET", "/sa"), ("GET", "/mixed"), ("GET", "/nan"),
+    ("GET", "/model-list"), ("GET", "/items/3?q=x"), ("GET", "/items/notanint"),
+    ("POST", "/items", {"json": {"name": "n", "price": 2}}), ("POST", "/items", {"json": {"price": "p"}}),
+    ("GET", "/missing"), ("GET", "/openapi.json"), ("GET", "/docs"), ("GET", "/redoc"),
+]
+
+
+def _fetch_encoder_app():
+    with TestClient(_encoder_app(), raise_server_exceptions=False) as client:
+        return [_received(client, *request[:2], **(request[2] if len(request) > 2 else {}))
+                for request in ENCODER_REQUESTS]
+
+
+def test_jsonable_encoder_app_byte_identical(impl, monkeypatch):
+    """FastAPI's own modules calling impl's jsonable_encoder send the very bytes
+    they send with FastAPI's (untyped endpoints, errors, validation, OpenAPI, docs)."""
+    expected = _fetch_encoder_app()
+    _patch_jsonable_encoder(impl, monkeypatch)
+    assert fastapi.routing.jsonable_encoder.__module__ == impl.encoders.__name__
+    got = _fetch_encoder_app()
+    for request, got_one, expected_one in zip(ENCODER_REQUESTS, got, expected):
+        assert got_one == expected_one, request
+    by_path = dict(zip([r[1] for r in ENCODER_REQUESTS], got))
+    assert by_path["/sa"][2] == b'{"id":7,"nested":[{"x":[1,2]}]}'
+    assert by_path["/nan"][0] == 500
+    assert by_path["/items/notanint"][0] == 422
+
+
+def test_jsonable_encoder_and_responses_patched_together(impl, monkeypatch, frozen_time):
+    """Both halves of install() for this implementation at once."""
+    expected = _fetch_encoder_app()
+    _patch_starlette(impl, monkeypatch)
+    _patch_jsonable_encoder(impl, monkeypatch)
+    assert _fetch_encoder_app() == expected

@@ -324,8 +324,173 @@ def test_fastapi_after_install():
 
     before = fetch()
     fastresp.install()
+    assert fastapi.routing.jsonable_encoder.__wrapped__ is fastapi.encoders.jsonable_encoder
     after = fetch()
     assert after == before
     assert after["/model"][3] == b'{"a":1,"b":["x",null]}'
     assert after["/json"][0] == 201
     assert after["/missing"][0] == 404
+
+
+# ------------------------------------------------- FastAPI's jsonable_encoder
+
+def _fastapi_bindings():
+    """{module name: its jsonable_encoder} for fastapi.encoders and FASTAPI_MODULES."""
+    import importlib
+
+    from fastresp._install import FASTAPI_MODULES
+
+    return {name: vars(importlib.import_module(name))["jsonable_encoder"]
+            for name in ("fastapi.encoders", *FASTAPI_MODULES)}
+
+
+def test_install_wraps_fastapis_jsonable_encoder():
+    pytest.importorskip("fastapi", reason="fastapi is not installed")
+    import fastapi.encoders
+
+    before = _fastapi_bindings()
+    original = fastapi.encoders.jsonable_encoder
+    assert all(function is original for function in before.values())
+    fastresp.install()
+    during = _fastapi_bindings()
+    assert during["fastapi.encoders"] is original          # FastAPI's own module keeps it
+    wrappers = {id(function) for name, function in during.items() if name != "fastapi.encoders"}
+    assert len(wrappers) == 1                                # one wrapper, shared
+    wrapper = during["fastapi.routing"]
+    assert wrapper is not original and wrapper.__wrapped__ is original
+    assert wrapper.__module__ == _impl.encoders.__name__
+    assert wrapper({"a": (1,), "_sa": 2}) == {"a": [1]}
+    fastresp.install()                                       # idempotent
+    assert _fastapi_bindings() == during
+    fastresp.uninstall()
+    after = _fastapi_bindings()
+    assert all(after[name] is before[name] for name in before)
+
+
+def test_install_leaves_a_foreign_jsonable_encoder_alone(monkeypatch):
+    pytest.importorskip("fastapi", reason="fastapi is not installed")
+    import fastapi.exception_handlers
+    import fastapi.routing
+
+    def foreign(*args, **kwargs):
+        return "foreign"
+
+    monkeypatch.setattr(fastapi.routing, "jsonable_encoder", foreign)
+    fastresp.install()
+    assert fastapi.routing.jsonable_encoder is foreign
+    assert fastapi.exception_handlers.jsonable_encoder.__module__ == _impl.encoders.__name__
+    fastresp.uninstall()
+    assert fastapi.routing.jsonable_encoder is foreign
+
+
+_ORDER_PROBE = """
+import sys, fastresp
+{before}
+import fastapi.encoders, fastapi.routing, fastapi.exception_handlers, fastapi.openapi.utils, fastapi.openapi.docs
+{after}
+original = fastapi.encoders.jsonable_encoder
+modules = (fastapi.routing, fastapi.exception_handlers, fastapi.openapi.utils, fastapi.openapi.docs)
+assert all(m.jsonable_encoder.__wrapped__ is original for m in modules), [m.jsonable_encoder for m in modules]
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+app = FastAPI()
+@app.get("/")
+def root():
+    return {{"a": (1, 2), "_sa": 0}}
+body = TestClient(app).get("/").content
+assert body == b'{{"a":[1,2]}}', body
+fastresp.uninstall()
+assert all(m.jsonable_encoder is original for m in modules)
+print("ok")
+"""
+
+
+@pytest.mark.parametrize("order", ["install-first", "fastapi-first"])
+def test_install_before_or_after_importing_fastapi(order):
+    """install() imports FastAPI's modules itself, so the README's order (install()
+    first, then ``from fastapi import ...``) patches them as well as the other."""
+    pytest.importorskip("fastapi", reason="fastapi is not installed")
+    import subprocess
+    import sys
+
+    from test_implementation import _ROOT, _clean_env
+
+    code = _ORDER_PROBE.format(before="fastresp.install()" if order == "install-first" else "",
+                               after="fastresp.install()" if order == "fastapi-first" else "")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env=_clean_env(), cwd=_ROOT)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("ok")
+
+
+def test_install_without_fastapi():
+    """Where FastAPI cannot be imported, install() patches starlette only."""
+    import subprocess
+    import sys
+
+    from test_implementation import _ROOT, _clean_env
+
+    code = """
+import sys
+class Block:
+    def find_spec(self, name, path=None, target=None):
+        if name == "fastapi" or name.startswith("fastapi."):
+            raise ImportError("blocked")
+sys.meta_path.insert(0, Block())
+import fastresp, starlette.responses
+fastresp.install()
+assert fastresp.installed() and "fastapi" not in sys.modules
+assert starlette.responses.JSONResponse({"a": 1}).body == b'{"a":1}'
+fastresp.uninstall()
+print("ok")
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env=_clean_env(), cwd=_ROOT)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("ok")
+
+
+def test_fastapi_modules_are_every_module_that_binds_jsonable_encoder():
+    """FASTAPI_MODULES is the whole list for the installed FastAPI: every
+    importable fastapi module holding FastAPI's jsonable_encoder (besides
+    fastapi.encoders itself) is in it, and each of them holds it."""
+    pytest.importorskip("fastapi", reason="fastapi is not installed")
+    import importlib
+    import pkgutil
+    import warnings
+
+    import fastapi
+    import fastapi.encoders
+
+    from fastresp._install import FASTAPI_MODULES
+
+    original = fastapi.encoders.jsonable_encoder
+    binding = set()
+    for info in pkgutil.walk_packages(fastapi.__path__, "fastapi."):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                module = importlib.import_module(info.name)
+        except Exception:  # noqa: BLE001 - an optional dependency is missing
+            continue
+        if vars(module).get("jsonable_encoder") is original:
+            binding.add(info.name)
+    assert binding == {"fastapi.encoders", *FASTAPI_MODULES}
+
+
+def test_importing_fastresp_does_not_import_fastapi():
+    """Only install() imports FastAPI; ``import fastresp`` (both encoders modules
+    included) leaves it alone."""
+    import subprocess
+    import sys
+
+    from test_implementation import _ROOT, _clean_env
+
+    code = ("import sys, fastresp, fastresp._encoders_py\n"
+            "try:\n    import fastresp._encoders\nexcept ImportError:\n    pass\n"
+            "assert 'fastapi' not in sys.modules, sorted(m for m in sys.modules if 'fastapi' in m)\n"
+            "print('ok')")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env=_clean_env(), cwd=_ROOT)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
