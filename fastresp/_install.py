@@ -18,7 +18,7 @@ _saved: dict[tuple[type, str], object] = {}
 
 def _patches() -> dict[type, dict[str, object]]:
     return {getattr(_starlette, name): methods
-            for name, methods in hot_methods(_impl.headers, _impl.cookie).items()}
+            for name, methods in hot_methods(_impl.headers, _impl.cookie, _impl.asgi).items()}
 
 
 def install() -> None:
@@ -26,7 +26,8 @@ def install() -> None:
 
     Idempotent, and safe before or after the app is built: the methods are
     swapped on ``starlette.responses.Response`` (and the ``__init__`` of
-    ``JSONResponse`` and ``RedirectResponse``),
+    ``JSONResponse`` and ``RedirectResponse``, and the operations of
+    ``starlette.datastructures.MutableHeaders``),
     so every subclass that does not override them picks them up, and those that
     do keep their overrides. With the compiled implementation, starlette's
     classes named in FAST_CONSTRUCTION are also called without type.__call__.

@@ -2,7 +2,8 @@
 
 Each class subclasses the starlette class of the same name, so FastAPI and every
 ``isinstance`` check treat it as starlette's own; only ``__init__``, ``render``,
-``init_headers``, ``set_cookie`` and ``delete_cookie`` come from fastresp (and,
+``init_headers``, ``set_cookie``, ``delete_cookie``, ``headers`` and ``__call__``
+come from fastresp, ``headers`` making fastresp's MutableHeaders subclass (and,
 compiled, the way the classes in FAST_CONSTRUCTION are called: see
 ``_headers.fast_construction``).
 """
@@ -17,12 +18,18 @@ import starlette.responses as _starlette
 from . import _impl
 
 
-def hot_methods(headers: ModuleType, cookie: ModuleType) -> dict[str, dict[str, object]]:
+def hot_methods(headers: ModuleType, cookie: ModuleType,
+                asgi: ModuleType | None = None) -> dict[str, dict[str, object]]:
     """What an implementation replaces, by the name of the starlette class that
-    defines it: make_classes() builds fastresp's classes from it, install() swaps
-    it into starlette's own."""
+    defines it (as ``starlette.responses`` names it): make_classes() builds
+    fastresp's classes from it, install() swaps it into starlette's own. asgi:
+    the implementation's ``_asgi`` module (by default the one headers belongs to)."""
+    asgi = asgi or _impl.asgi_for(headers)
     return {
+        "MutableHeaders": asgi.mutable_headers_methods(),
         "Response": {
+            "headers": asgi.headers,
+            "__call__": asgi.response_call,
             "__init__": headers.response_init,
             "render": headers.render,
             "init_headers": headers.init_headers,
@@ -39,19 +46,26 @@ def hot_methods(headers: ModuleType, cookie: ModuleType) -> dict[str, dict[str, 
 FAST_CONSTRUCTION = ("Response", "HTMLResponse", "PlainTextResponse", "JSONResponse")
 
 
-def make_classes(headers: ModuleType, cookie: ModuleType, module: str = __name__) -> SimpleNamespace:
+def make_classes(headers: ModuleType, cookie: ModuleType, module: str = __name__,
+                 asgi: ModuleType | None = None) -> SimpleNamespace:
     """The five response classes built on one implementation's modules (the tests
-    build one set for each implementation)."""
-    methods = hot_methods(headers, cookie)
+    build one set for each implementation), and the MutableHeaders subclass
+    their ``headers`` makes."""
+    asgi = asgi or _impl.asgi_for(headers)
+    methods = hot_methods(headers, cookie, asgi)
+    mutable_headers = type("MutableHeaders", (_starlette.MutableHeaders,), {
+        **methods["MutableHeaders"], "__module__": module,
+        "__doc__": _starlette.MutableHeaders.__doc__})
     response = type("Response", (_starlette.Response,), {
-        **methods["Response"], "__module__": module, "__doc__": _starlette.Response.__doc__})
+        **methods["Response"], "headers": asgi.headers_property(mutable_headers),
+        "__module__": module, "__doc__": _starlette.Response.__doc__})
 
     def subclass(name: str) -> type:
         base = getattr(_starlette, name)
         return type(name, (base, response), {
             **methods.get(name, {}), "__module__": module, "__doc__": base.__doc__})
 
-    classes = SimpleNamespace(Response=response, **{
+    classes = SimpleNamespace(Response=response, MutableHeaders=mutable_headers, **{
         name: subclass(name)
         for name in ("HTMLResponse", "PlainTextResponse", "JSONResponse", "RedirectResponse")})
     for name in FAST_CONSTRUCTION:
@@ -60,6 +74,7 @@ def make_classes(headers: ModuleType, cookie: ModuleType, module: str = __name__
 
 
 if TYPE_CHECKING:
+    class MutableHeaders(_starlette.MutableHeaders): ...
     class Response(_starlette.Response): ...
     class HTMLResponse(_starlette.HTMLResponse, Response): ...
     class PlainTextResponse(_starlette.PlainTextResponse, Response): ...
@@ -72,5 +87,6 @@ else:
     PlainTextResponse = _active.PlainTextResponse
     JSONResponse = _active.JSONResponse
     RedirectResponse = _active.RedirectResponse
+    MutableHeaders = _active.MutableHeaders
 
-__all__ = ["Response", "HTMLResponse", "PlainTextResponse", "JSONResponse", "RedirectResponse"]
+__all__ = ["MutableHeaders", "Response", "HTMLResponse", "PlainTextResponse", "JSONResponse", "RedirectResponse"]

@@ -1,0 +1,236 @@
+"""The rest of a response's work in pure Python: ``Response.headers``, the
+``MutableHeaders`` operations and ``Response.__call__``. The reference the
+compiled ``_asgi`` follows, and what PyPy runs.
+
+Same calls on user objects as starlette's ``starlette.datastructures.MutableHeaders``
+(``key.lower().encode("latin-1")``, ``value.encode("latin-1")``, in that order),
+same list afterwards, same return values and exceptions, for the installed
+release; plus one rule starlette does not have: a name or value holding CR, LF or
+NUL is refused (ValueError naming the field) before the list is touched.
+
+Where starlette releases differ, what the installed one does is decided once, at
+import (see VARY_JOINS_ALL and WEBSOCKET_WRAPS_SEND).
+
+The interface the compiled module uses: ``setitem``, ``delitem``, ``append``,
+``setdefault``, ``update``, ``add_vary_header``, ``contains``, ``getitem``,
+``get``, ``init``, ``make_headers``, ``HeadersProperty``, ``VARY_JOINS_ALL``, ``WEBSOCKET_WRAPS_SEND``,
+``STARLETTE_GETLIST``, ``STARLETTE_MUTABLE_HEADERS``.
+"""
+
+from __future__ import annotations
+
+import sys
+from operator import attrgetter
+from typing import Any, Callable, Mapping
+
+import starlette.datastructures
+import starlette.responses
+
+from ._common import CR, LF, NUL, header_control_error, header_name_field, header_value_field
+
+#: starlette's own class, and its methods, taken before install() can replace them.
+STARLETTE_MUTABLE_HEADERS = starlette.datastructures.MutableHeaders
+STARLETTE_GETLIST = starlette.datastructures.Headers.__dict__["getlist"]
+_starlette_add_vary = STARLETTE_MUTABLE_HEADERS.__dict__["add_vary_header"]
+_starlette_init = starlette.datastructures.Headers.__dict__["__init__"]
+
+
+def _vary_joins_all() -> bool:
+    """starlette 1.x (after 1.0.0) joins every vary header into the one it keeps;
+    earlier releases join only the first (``self.get("vary")``)."""
+    probe = STARLETTE_MUTABLE_HEADERS(raw=[(b"vary", b"a"), (b"vary", b"b")])
+    _starlette_add_vary(probe, "c")
+    return probe.raw == [(b"vary", b"a, b, c")]
+
+
+#: add_vary_header keeps every earlier vary value (True) or the first only.
+VARY_JOINS_ALL = _vary_joins_all()
+#: Response.__call__ on a websocket scope wraps send with
+#: ``self._wrap_websocket_denial_send`` (starlette >= 1.0) instead of prefixing
+#: the message types with "websocket.".
+WEBSOCKET_WRAPS_SEND = "_wrap_websocket_denial_send" in vars(starlette.responses.Response)
+
+_PYPY = sys.implementation.name == "pypy"
+_MISSING = object()
+
+
+def _refused(data: object) -> bool:
+    """True when encoded bytes hold CR, LF or NUL (anything but bytes: False,
+    it is left to fail or pass as it does in starlette)."""
+    if not isinstance(data, bytes):
+        return False
+    data = bytes(data)  # a subclass's own __contains__ is not asked
+    return CR in data or LF in data or NUL in data
+
+
+def _clean(text: object) -> bool:
+    """A plain str that cannot hold CR, LF or NUL (the cheap test: see
+    _headers_py.given_headers); False means "look at the bytes"."""
+    if type(text) is not str:
+        return False
+    if _PYPY:
+        return not ("\r" in text or "\n" in text or "\0" in text)  # type: ignore[operator]
+    return text.isprintable()
+
+
+def _encoded(key: Any, value: Any) -> tuple[Any, Any]:
+    """The (name, value) pair starlette would store, after fastresp's check."""
+    name = key.lower().encode("latin-1")
+    data = value.encode("latin-1")
+    if not _clean(key) and _refused(name):
+        raise header_control_error(header_name_field(key), key)
+    if not _clean(value) and _refused(data):
+        raise header_control_error(header_value_field(key), value)
+    return name, data
+
+
+# ------------------------------------------------------------ MutableHeaders
+
+def init(self, headers: Mapping[str, str] | None = None, raw: list | None = None,
+         scope: Any = None) -> None:
+    """``Headers.__init__``: the raw list or the scope's (message's) headers."""
+    if headers is not None:
+        _starlette_init(self, headers, raw, scope)
+        return
+    self._list = []
+    if raw is not None:
+        assert scope is None, 'Cannot set both "raw" and "scope".'
+        self._list = raw
+    elif scope is not None:
+        self._list = scope["headers"] = list(scope["headers"])
+
+
+def setitem(self, key: str, value: str) -> None:
+    set_key, set_value = _encoded(key, value)
+    raw = self._list
+    found = [index for index, (item_key, _) in enumerate(raw) if item_key == set_key]
+    for index in reversed(found[1:]):
+        del raw[index]
+    if found:
+        raw[found[0]] = (set_key, set_value)
+    else:
+        raw.append((set_key, set_value))
+
+
+def delitem(self, key: str) -> None:
+    del_key = key.lower().encode("latin-1")
+    raw = self._list
+    found = [index for index, (item_key, _) in enumerate(raw) if item_key == del_key]
+    for index in reversed(found):
+        del raw[index]
+
+
+def append(self, key: str, value: str) -> None:
+    self._list.append(_encoded(key, value))
+
+
+def setdefault(self, key: str, value: str) -> str:
+    set_key, set_value = _encoded(key, value)
+    for item_key, item_value in self._list:
+        if item_key == set_key:
+            return item_value.decode("latin-1")
+    self._list.append((set_key, set_value))
+    return value
+
+
+def update(self, other: Mapping[str, str]) -> None:
+    for key, value in other.items():
+        self[key] = value
+
+
+def add_vary_header(self, vary: str) -> None:
+    if VARY_JOINS_ALL:
+        self["vary"] = ", ".join([*self.getlist("vary"), vary])
+        return
+    existing = self.get("vary")
+    if existing is not None:
+        vary = ", ".join([existing, vary])
+    self["vary"] = vary
+
+
+def contains(self, key: Any) -> bool:
+    get_key = key.lower().encode("latin-1")
+    for item_key, _ in self._list:
+        if item_key == get_key:
+            return True
+    return False
+
+
+def getitem(self, key: str) -> str:
+    get_key = key.lower().encode("latin-1")
+    for item_key, item_value in self._list:
+        if item_key == get_key:
+            return item_value.decode("latin-1")
+    raise KeyError(key)
+
+
+def get(self, key: str, default: Any = None) -> Any:
+    """``Mapping.get``, as MutableHeaders inherits it."""
+    try:
+        return self[key]
+    except KeyError:
+        return default
+
+
+#: ``MutableHeaders.raw``: the list itself (a getter with no Python frame).
+raw = property(attrgetter("_list"), doc="The raw header list itself.")
+
+
+def mutable_headers_methods() -> dict[str, object]:
+    """What this implementation puts on a MutableHeaders class."""
+    return {
+        "__init__": init, "__setitem__": setitem, "__delitem__": delitem, "append": append,
+        "setdefault": setdefault, "update": update, "add_vary_header": add_vary_header,
+        "__contains__": contains, "__getitem__": getitem, "get": get, "raw": raw,
+    }
+
+
+# ------------------------------------------------------------------ Response
+
+def make_headers(cls: type, raw_headers: Any) -> Any:
+    """``cls(raw=raw_headers)``, without the call when cls's __init__ is ours."""
+    if cls.__init__ is init and cls.__new__ is object.__new__ and raw_headers is not None:
+        headers = object.__new__(cls)
+        headers._list = raw_headers
+        return headers
+    return cls(raw=raw_headers)
+
+
+class HeadersProperty(property):
+    """A ``Response.headers`` made by headers_property(): it gives what
+    starlette's gives (a MutableHeaders over raw_headers, made once), so code
+    that writes raw_headers directly in its place may (see redirect_init)."""
+
+
+def headers_property(cls: type) -> property:
+    """``Response.headers`` making instances of cls (a MutableHeaders class)."""
+
+    def headers(self: Any) -> Any:
+        found = getattr(self, "_headers", _MISSING)
+        if found is not _MISSING:
+            return found
+        self._headers = make_headers(cls, self.raw_headers)
+        return self._headers
+
+    return HeadersProperty(headers)
+
+
+#: starlette.responses.Response.headers under install().
+headers = headers_property(STARLETTE_MUTABLE_HEADERS)
+
+
+async def response_call(self: Any, scope: Any, receive: Callable, send: Callable) -> None:
+    """``Response.__call__``: the start and body messages, then the background task."""
+    if WEBSOCKET_WRAPS_SEND:
+        if scope["type"] == "websocket":
+            send = self._wrap_websocket_denial_send(send)
+        await send({"type": "http.response.start", "status": self.status_code,
+                    "headers": self.raw_headers})
+        await send({"type": "http.response.body", "body": self.body})
+    else:
+        prefix = "websocket." if scope["type"] == "websocket" else ""
+        await send({"type": prefix + "http.response.start", "status": self.status_code,
+                    "headers": self.raw_headers})
+        await send({"type": prefix + "http.response.body", "body": self.body})
+    if self.background is not None:
+        await self.background()
