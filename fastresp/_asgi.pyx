@@ -11,6 +11,7 @@ changed, so it makes starlette's calls on user objects and raises starlette's
 errors.
 """
 
+from cpython.dict cimport PyDict_GetItem
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
 from cpython.list cimport PyList_Append, PyList_GET_ITEM, PyList_GET_SIZE
 from cpython.object cimport PyObject, PyTypeObject
@@ -29,7 +30,11 @@ cdef extern from "Python.h":
     int PyObject_GenericSetAttr(object obj, object name, object value) except -1
     ctypedef struct TypeObject "PyTypeObject":
         void* tp_new
+        void* tp_getattro
         void* tp_setattro
+    object PyObject_GenericGetAttr(object obj, object name)
+    void* GENERIC_GETATTR "((void*)PyObject_GenericGetAttr)"
+    void* GENERIC_SETATTR "((void*)PyObject_GenericSetAttr)"
 
 ctypedef unsigned char uchar
 ctypedef object (*NewFunction)(object cls, object args, PyObject* kwargs)   # tp_new
@@ -88,13 +93,28 @@ cdef bytes _copy(object text, bint lower, bint* refused):
     return out
 
 
-cdef bytes _name(object key):
-    """key.lower().encode("latin-1") for a 1-byte-kind str (lookups need no
-    check), or None: the caller hands over to the reference."""
-    cdef bint refused
+# Header name (a plain str without CR, LF or NUL) -> its lowered latin-1 bytes:
+# an app uses the same few names again and again.
+cdef dict _names = {}
+cdef Py_ssize_t NAMES_SIZE = 512
+
+
+cdef bytes _name(object key, bint* refused):
+    """key.lower().encode("latin-1") for a 1-byte-kind str, or None: the caller
+    hands over to the reference. refused[0]: the name holds CR, LF or NUL."""
+    cdef PyObject* cached
+    refused[0] = False
     if not _latin1(key):
         return None
-    return _copy(key, True, &refused)
+    cached = PyDict_GetItem(_names, key)
+    if cached is not NULL:
+        return <bytes>cached
+    name = _copy(key, True, refused)
+    if not refused[0]:
+        if len(_names) >= NAMES_SIZE:
+            _names.clear()
+        _names[key] = name
+    return name
 
 
 cdef tuple _pair(object key, object value):
@@ -103,7 +123,7 @@ cdef tuple _pair(object key, object value):
     cdef bint bad_name, bad_value
     if not _latin1(key) or not _latin1(value):
         return None
-    name = _copy(key, True, &bad_name)
+    name = _name(key, &bad_name)
     data = _copy(value, False, &bad_value)
     if bad_name:
         raise _common.header_control_error(_common.header_name_field(key), key)
@@ -177,7 +197,8 @@ def setitem(self, key, value):
 
 def delitem(self, key):
     cdef Py_ssize_t i, n
-    name = _name(key)
+    cdef bint refused
+    name = _name(key, &refused)
     raw = _list(self) if name is not None else None
     if raw is None:
         return _py_delitem(self, key)
@@ -224,7 +245,8 @@ cdef object _lookup(object self, object key):
     """The stored value of the first header named key (bytes or anything it
     holds), _MISSING when none; None: the reference must do it."""
     cdef Py_ssize_t i
-    name = _name(key)
+    cdef bint refused
+    name = _name(key, &refused)
     raw = _list(self) if name is not None else None
     if raw is None:
         return None
@@ -358,6 +380,14 @@ def make_headers(cls, raw_headers):
     return _make_headers(cls, raw_headers)
 
 
+cdef bint _stored_as_given(object cls, object name) noexcept:
+    """Reading name back from an instance of cls gives what was just set: both
+    attribute slots are object's own and no class attribute stands behind it."""
+    cdef TypeObject* t = <TypeObject*>cls
+    return (t.tp_getattro is GENERIC_GETATTR and t.tp_setattro is GENERIC_SETATTR
+            and _PyType_Lookup(<PyTypeObject*>cls, name) is NULL)
+
+
 def headers_property(cls):
     """``Response.headers`` making instances of cls (a MutableHeaders class)."""
 
@@ -365,7 +395,10 @@ def headers_property(cls):
         found = getattr(self, HEADERS_ATTR, _MISSING)
         if found is not _MISSING:
             return found
-        setattr(self, HEADERS_ATTR, _make_headers(cls, self.raw_headers))
+        made = _make_headers(cls, self.raw_headers)
+        setattr(self, HEADERS_ATTR, made)
+        if _stored_as_given(type(self), HEADERS_ATTR):
+            return made
         return getattr(self, HEADERS_ATTR)
 
     return _asgi_py.HeadersProperty(headers)

@@ -53,11 +53,12 @@ from .responses import make_classes
 CONSTRUCT = "construct"
 COOKIE = "cookie"
 ASGI = "asgi"
+HEADERS = "headers"
 
 #: PyPy targets (the fallback against starlette on PyPy): cookie cases >= 5,
 #: constructing a response never slower. The ASGI cycle has no PyPy target of
 #: its own in the issue; it is held to "never slower".
-PYPY_TARGETS = {CONSTRUCT: 1.0, COOKIE: 5.0, ASGI: 1.0}
+PYPY_TARGETS = {CONSTRUCT: 1.0, COOKIE: 5.0, ASGI: 1.0, HEADERS: 1.0}
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,8 @@ class Case:
 
 _RESET = "r.raw_headers = []\n"
 _COOKIES = "r.raw_headers"
+_FRESH = '_r = Response(b"hello", media_type="text/plain")\n_h = _r.headers\n'
+_RAW = "_r.raw_headers"
 
 CASES: Tuple[Case, ...] = (
     Case("bytes", 'Response(b"hello world")', CONSTRUCT, 2.5, 1.0,
@@ -130,6 +133,18 @@ CASES: Tuple[Case, ...] = (
          "    pass\n"
          "else:\n"
          "    raise RuntimeError('the response awaited something real')"),
+    Case("throwaway", "FastAPI's throw-away Response()", HEADERS, 4.0, 1.0,
+         '_r = Response()\ndel _r.headers["content-length"]\n_r.status_code = None'),
+    Case("headers_set", "response + headers[...] = ...", HEADERS, 3.0, 1.0,
+         _FRESH + '_h["X-Request-ID"] = "3f2a9c1e"', _RAW),
+    Case("headers_append", "response + headers.append", HEADERS, 3.0, 1.0,
+         _FRESH + '_h.append("Set-Cookie", "a=b")', _RAW),
+    Case("headers_setdefault", "response + headers.setdefault", HEADERS, 3.0, 1.0,
+         _FRESH + '_sink[0] = _h.setdefault("Cache-Control", "no-store")', _RAW),
+    Case("headers_in", "response + `in` headers", HEADERS, 3.0, 1.0,
+         _FRESH + '_sink[0] = "content-type" in _h', _RAW),
+    Case("headers_del", "response + del headers[...]", HEADERS, 3.0, 1.0,
+         _FRESH + 'del _h["content-length"]', _RAW),
 )
 
 LEGEND = """\
@@ -144,7 +159,11 @@ no-op async receive/send, driving the coroutine with coro.send(None) (no event
 loop; same driver on both sides). Targets are starlette time / fastresp time:
 the compiled target for cython, the CPython fallback target for python on
 CPython; on PyPy, >= 5 for cookie cases and >= 1 for the others (the ASGI cycle
-has no PyPy target of its own in the issue and is held to >= 1)."""
+has no PyPy target of its own in the issue and is held to >= 1). The
+header cases build Response(b"hello", media_type="text/plain"), read its
+`headers` once and do the one operation; FastAPI's throw-away Response is what
+FastAPI's solve_dependencies does for the injectable `response` parameter. They
+are held to >= 1 on the fallback and on PyPy."""
 
 
 def _headers(count: int) -> Dict[str, str]:

@@ -30,10 +30,11 @@ from typing import Callable, Optional
 
 import pytest
 import starlette
+import starlette.datastructures
 import starlette.responses
 
 import fastresp
-from fastresp import _cookie_py, _headers_py
+from fastresp import _asgi_py, _cookie_py, _headers_py
 from fastresp.responses import make_classes
 from helpers import added_cookie_header  # tests/ is on sys.path: see helpers.py
 
@@ -45,16 +46,16 @@ IMPLEMENTATION_NAMES = ("cython", "python")
 FROZEN_NOW = 1_700_000_000.25
 
 
-def _import_compiled() -> tuple[Optional[tuple[ModuleType, ModuleType]], str]:
-    """(headers, cookie) compiled modules and "" or None and why they are missing."""
+def _import_compiled() -> tuple[Optional[tuple[ModuleType, ModuleType, ModuleType]], str]:
+    """(headers, cookie, asgi) compiled modules and "" or None and why they are missing."""
     try:
-        from fastresp import _cookie, _headers
+        from fastresp import _asgi, _cookie, _headers
     except ImportError as error:
         return None, (
-            f"compiled modules fastresp._headers/fastresp._cookie do not import on "
+            f"compiled modules fastresp._headers/_cookie/_asgi do not import on "
             f"{platform.python_implementation()} {platform.python_version()} ({error}); "
             f"build them with `python setup.py build_ext --inplace`")
-    return (_headers, _cookie), ""
+    return (_headers, _cookie, _asgi), ""
 
 
 _COMPILED, _MISSING = _import_compiled()
@@ -71,6 +72,7 @@ class Implementation:
     name: str
     headers: ModuleType
     cookie: ModuleType
+    asgi: ModuleType
     classes: SimpleNamespace = field(repr=False)
     compiled: bool
 
@@ -105,16 +107,16 @@ def get_implementation(name: str) -> Implementation:
     """The implementation called name ("cython" or "python"), built once."""
     if name not in _implementations:
         if name == "python":
-            headers, cookie = _headers_py, _cookie_py
+            headers, cookie, asgi = _headers_py, _cookie_py, _asgi_py
         elif name == "cython":
             if _COMPILED is None:
                 pytest.skip(COMPILED_MISSING_REASON)
-            headers, cookie = _COMPILED
+            headers, cookie, asgi = _COMPILED
         else:  # pragma: no cover - a typo in a test
             raise ValueError(name)
         _implementations[name] = Implementation(
-            name=name, headers=headers, cookie=cookie,
-            classes=make_classes(headers, cookie, f"fastresp_test_{name}"),
+            name=name, headers=headers, cookie=cookie, asgi=asgi,
+            classes=make_classes(headers, cookie, f"fastresp_test_{name}", asgi),
             compiled=name == "cython")
     return _implementations[name]
 
@@ -232,11 +234,13 @@ def run() -> Callable[..., tuple]:
 #: oracle classes are built from.
 STARLETTE_CLASSES = tuple(
     obj for obj in vars(starlette.responses).values()
-    if isinstance(obj, type) and issubclass(obj, starlette.responses.Response))
+    if isinstance(obj, type) and issubclass(obj, starlette.responses.Response)
+) + (starlette.datastructures.MutableHeaders,)
 ORIGINAL_DICTS = {cls: dict(vars(cls)) for cls in STARLETTE_CLASSES}
 assert not fastresp.installed(), "fastresp was installed before the tests started"
 
-_ORACLE_METHODS = ("__init__", "render", "init_headers", "set_cookie", "delete_cookie")
+_ORACLE_METHODS = ("__init__", "render", "init_headers", "set_cookie", "delete_cookie",
+                   "headers", "__call__")
 
 
 def _pristine(name: str, *bases: type) -> type:
