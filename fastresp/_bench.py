@@ -337,12 +337,18 @@ def measure(plan: Plan, settings: Settings, out: Any = None) -> List[Dict[str, L
     elsewhere then falls on all sides alike, and on all cases a little, rather
     than on one case or one side for the whole of its measurement.
     """
-    inners = [{name: compile_case(case, classes) for name, classes in sides.items()}
-              for case, sides in plan]
+    return measure_inners([{name: compile_case(case, classes) for name, classes in sides.items()}
+                           for case, sides in plan], settings, out)
+
+
+def measure_inners(inners: List[Dict[str, Callable[[int, Callable[[], int]], int]]],
+                   settings: Settings, out: Any = None) -> List[Dict[str, List[float]]]:
+    """measure() on ready-made ``inner(n, timer)`` functions, a dict of sides per case."""
     gc.collect()
     counts = [{name: _calibrate(inner, settings) for name, inner in case_inners.items()}
               for case_inners in inners]
-    samples: List[Dict[str, List[float]]] = [{name: [] for name in sides} for _, sides in plan]
+    samples: List[Dict[str, List[float]]] = [{name: [] for name in case_inners}
+                                             for case_inners in inners]
     for number in range(settings.rounds):
         for case_inners, case_counts, case_samples in zip(inners, counts, samples):
             order = list(case_inners)
@@ -575,6 +581,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true", help="few short rounds, for tests")
     p.add_argument("--case", action="append", metavar="NAME", choices=[c.name for c in CASES],
                    help="only this case (repeatable)")
+    p.add_argument("--section", choices=("objects", "requests", "all"), default="all",
+                   help="per-object cases, whole requests (an app called in process), or both"
+                        " (default)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     return p
 
@@ -595,9 +604,26 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     impls = {"active": [_impl.IMPLEMENTATION], "cython": ["cython"], "python": ["python"],
              "both": ["cython", "python"]}[args.impl]
     cases = [c for c in CASES if args.case is None or c.name in args.case]
-    report = run(impls, settings_for(args), cases, out=None if args.json else sys.stderr)
+    settings = settings_for(args)
+    out = None if args.json else sys.stderr
+    report: Dict[str, Any] = {}
+    if args.section in ("objects", "all"):
+        report = run(impls, settings, cases, out=out)
+    if args.section in ("requests", "all"):
+        from . import _bench_requests
+
+        report["requests"] = [
+            _bench_requests.run(settings, out) if name == _impl.IMPLEMENTATION
+            else _bench_requests.run_elsewhere(name, settings)
+            for name in impls]
     if args.json:
         print(json.dumps(report, indent=2))
-    else:
+        return 0
+    if "cases" in report:
         print(render_text(report, impls))
+    if "requests" in report:
+        from . import _bench_requests
+
+        print()
+        print(_bench_requests.render(report["requests"]))
     return 0

@@ -1,0 +1,286 @@
+"""Whole requests for ``python -m fastresp bench``: an app called in process.
+
+A per-object case times one response call; users time requests. Each case here
+is one endpoint of a FastAPI app or a plain starlette app, called as ASGI in this
+process (no server, no socket): the app runs the routing, the endpoint, FastAPI's
+dependency and serialization code and ``await response(scope, receive, send)``,
+with a ``receive`` that hands over an empty body and a ``send`` that drops the
+messages. One side runs the app as it is ("plain"), the other after
+``fastresp.install()`` (the same app objects: install() swaps methods on
+starlette's and FastAPI's own classes and functions, so nothing is rebuilt).
+
+The endpoints are ``async def``: a plain ``def`` endpoint sends every request
+through a worker thread, whose hand-over costs more than all of the response
+work and varies with the scheduler, on both sides alike. A batch of requests
+runs inside one coroutine on one event loop, so the loop's own start-up is paid
+once per batch, not once per request.
+
+Needs FastAPI for the FastAPI cases; the starlette cases run without it.
+"""
+
+# No ``from __future__ import annotations``: FastAPI reads the endpoints' real
+# annotations, and the model is local to fastapi_app().
+import asyncio
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+from . import _install
+
+PLAIN = "plain"
+INSTALLED = "install()"
+SIDES = (PLAIN, INSTALLED)
+
+
+@dataclass(frozen=True)
+class RequestCase:
+    """One endpoint: ``app`` is "fastapi" or "starlette", ``path`` the route."""
+
+    name: str
+    label: str
+    app: str
+    path: str
+    floor: float       # the compiled implementation's floor, starlette-plain / installed
+    fallback: float    # the pure-Python implementation's floor (never slower)
+
+
+REQUEST_CASES: Tuple[RequestCase, ...] = (
+    RequestCase("typed", "FastAPI typed endpoint (pydantic model)", "fastapi", "/typed", 1.05, 1.0),
+    RequestCase("untyped_dict", "FastAPI untyped dict", "fastapi", "/untyped-dict", 1.25, 1.0),
+    RequestCase("untyped_rows", "FastAPI untyped 20 rows", "fastapi", "/untyped-rows", 3.0, 1.0),
+    RequestCase("cookie", "FastAPI cookie on injected Response", "fastapi", "/cookie", 1.4, 1.0),
+    RequestCase("not_found", "FastAPI HTTPException(404)", "fastapi", "/missing", 1.15, 1.0),
+    RequestCase("starlette_json", "starlette JSONResponse 20 rows", "starlette", "/json-rows", 1.5, 1.0),
+    RequestCase("starlette_text", "starlette PlainTextResponse + header", "starlette", "/text", 1.1, 1.0),
+)
+
+
+def rows(count: int = 20) -> List[Dict[str, Any]]:
+    """``count`` rows of six mixed fields, as an API returns from a table."""
+    return [{"id": n, "name": f"item {n}", "price": n * 1.25 + 0.1, "active": n % 2 == 0,
+             "parent": None, "tags": ["a", "b", str(n)]} for n in range(count)]
+
+
+def fastapi_app() -> Any:
+    from fastapi import FastAPI, HTTPException, Response
+    from pydantic import BaseModel
+
+    class Item(BaseModel):
+        id: int
+        name: str
+        price: float
+        tags: List[str]
+
+    app = FastAPI()
+    data = rows()
+
+    @app.get("/typed")
+    async def typed() -> Item:
+        return Item(id=1, name="widget", price=9.99, tags=["a", "b"])
+
+    @app.get("/untyped-dict")
+    async def untyped_dict():  # type: ignore[no-untyped-def]
+        return {"id": 1, "name": "widget", "price": 9.99, "tags": ["a", "b"]}
+
+    @app.get("/untyped-rows")
+    async def untyped_rows():  # type: ignore[no-untyped-def]
+        return data
+
+    @app.get("/cookie")
+    async def cookie(response: Response):  # type: ignore[no-untyped-def]
+        response.set_cookie("session", "abc123", httponly=True, samesite="strict")
+        return {"ok": True}
+
+    @app.get("/missing")
+    async def missing():  # type: ignore[no-untyped-def]
+        raise HTTPException(status_code=404, detail="Item not found")
+
+    return app
+
+
+def starlette_app() -> Any:
+    from starlette.applications import Starlette
+    from starlette.responses import JSONResponse, PlainTextResponse
+    from starlette.routing import Route
+
+    data = rows()
+
+    async def json_rows(request: Any) -> Any:
+        return JSONResponse(data)
+
+    async def text(request: Any) -> Any:
+        response = PlainTextResponse("hello, world")
+        response.headers["x-request-id"] = "3f2a9c1e-77b0-4d0e-9a0f-2d5c1b8e6a10"
+        return response
+
+    return Starlette(routes=[Route("/json-rows", json_rows), Route("/text", text)])
+
+
+def scope(path: str) -> Dict[str, Any]:
+    """An HTTP/1.1 GET as uvicorn would pass it."""
+    return {
+        "type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"}, "http_version": "1.1",
+        "method": "GET", "scheme": "http", "path": path, "raw_path": path.encode("ascii"),
+        "query_string": b"", "root_path": "",
+        "headers": [(b"host", b"127.0.0.1:8000"), (b"user-agent", b"bench/1.0"),
+                    (b"accept", b"*/*")],
+        "server": ("127.0.0.1", 8000), "client": ("127.0.0.1", 50000), "state": {},
+    }
+
+
+async def _receive() -> Dict[str, Any]:
+    return {"type": "http.request", "body": b"", "more_body": False}
+
+
+async def _drop(message: Dict[str, Any]) -> None:
+    pass
+
+
+def apps() -> Tuple[Dict[str, Any], Dict[str, str]]:
+    """The apps by name, and why an app is missing (FastAPI not installed)."""
+    found: Dict[str, Any] = {"starlette": starlette_app()}
+    missing: Dict[str, str] = {}
+    try:
+        found["fastapi"] = fastapi_app()
+    except ImportError as error:
+        missing["fastapi"] = f"FastAPI is not installed ({error})"
+    return found, missing
+
+
+def _set_side(side: str) -> None:
+    if side == INSTALLED:
+        _install.install()
+    else:
+        _install.uninstall()
+
+
+def messages(app: Any, case: RequestCase, side: str, loop: asyncio.AbstractEventLoop) -> List[Any]:
+    """What the app sends for one request of *case* on *side*."""
+    sent: List[Any] = []
+
+    async def keep(message: Dict[str, Any]) -> None:
+        sent.append(message)
+
+    _set_side(side)
+    loop.run_until_complete(app(scope(case.path), _receive, keep))
+    return sent
+
+
+def check(app: Any, case: RequestCase, loop: asyncio.AbstractEventLoop) -> Optional[str]:
+    """None when both sides send the same messages, else what differs."""
+    plain = messages(app, case, PLAIN, loop)
+    installed = messages(app, case, INSTALLED, loop)
+    if plain != installed:
+        return f"install() sends {installed!r}, plain starlette {plain!r}"
+    return None
+
+
+Inner = Callable[[int, Callable[[], int]], int]
+
+
+def inner(app: Any, case: RequestCase, side: str, loop: asyncio.AbstractEventLoop) -> Inner:
+    """``inner(n, timer)`` for ``_bench.measure_inners``: n requests on *side*,
+    switched to before the clock starts."""
+    request_scope = scope(case.path)
+
+    async def batch(n: int) -> None:
+        for _ in range(n):
+            # A fresh dict per request: the app may write into its scope.
+            await app(dict(request_scope), _receive, _drop)
+
+    def run(n: int, timer: Callable[[], int]) -> int:
+        _set_side(side)
+        start = timer()
+        loop.run_until_complete(batch(n))
+        return timer() - start
+
+    return run
+
+
+# ------------------------------------------------------------------ measuring
+
+#: A request costs tens of microseconds: batches of at least this long keep the
+#: switch between the sides (install() or uninstall() before every batch, and
+#: the first construction after it) below a percent of a batch.
+MIN_BATCH_NS = 5_000_000
+
+
+def run(settings: Any, out: Any = None) -> Dict[str, Any]:
+    """Time every case on both sides with the active implementation; the report
+    section as a dict (``_bench`` renders it)."""
+    from dataclasses import replace
+
+    from . import _bench, _impl
+
+    was_installed = _install.installed()
+    found, missing = apps()
+    loop = asyncio.new_event_loop()
+    try:
+        cases = [case for case in REQUEST_CASES if case.app in found]
+        problems = {case.name: check(found[case.app], case, loop) for case in cases}
+        inners = [{side: inner(found[case.app], case, side, loop) for side in SIDES}
+                  for case in cases]
+        timing = replace(settings, batch_ns=max(settings.batch_ns, MIN_BATCH_NS))
+        samples = _bench.measure_inners(inners, timing, out)
+        if out is not None:
+            out.write("\n")
+    finally:
+        _set_side(INSTALLED if was_installed else PLAIN)
+        loop.close()
+    results = []
+    for case, case_samples in zip(cases, samples):
+        plain = settings.summary(case_samples[PLAIN])
+        installed = settings.summary(case_samples[INSTALLED])
+        floor = case.floor if _impl.IMPLEMENTATION == "cython" else case.fallback
+        results.append({"name": case.name, "label": case.label, "path": case.path,
+                        "plain_ns": plain, "installed_ns": installed, "ratio": plain / installed,
+                        "floor": floor, "problem": problems[case.name]})
+    return {"implementation": _impl.IMPLEMENTATION, "reason": _impl.REASON,
+            "missing": missing, "cases": results}
+
+
+def run_elsewhere(implementation: str, settings: Any) -> Dict[str, Any]:
+    """The same section for an implementation this process cannot install: the
+    pure-Python one is timed in a child process with FASTRESP_NO_EXTENSIONS=1."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from . import _impl
+    from ._env import NO_EXTENSIONS_VAR
+
+    if implementation != "python":
+        return {"implementation": implementation, "unavailable": f"this process runs the {_impl.IMPLEMENTATION} implementation: {_impl.REASON}"}
+    command = [sys.executable, "-m", "fastresp", "bench", "--section", "requests", "--json",
+               "--rounds", str(settings.rounds), "--batch-ms", str(settings.batch_ns / 1e6),
+               "--statistic", settings.statistic]
+    env = {**os.environ, NO_EXTENSIONS_VAR: "1"}
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        return {"implementation": implementation,
+                "unavailable": f"the child process failed: {done.stderr.strip()[-500:]}"}
+    return json.loads(done.stdout)["requests"][0]
+
+
+def render(sections: List[Dict[str, Any]]) -> str:
+    from ._bench import _fmt_ns, _fmt_target, _table
+
+    lines = ["Whole requests: the app called in process as ASGI, plain starlette/FastAPI"
+             " against the same app after fastresp.install(); ratio = plain / install()."]
+    for section in sections:
+        name = section["implementation"]
+        if "unavailable" in section:
+            lines.append(f"{name}: not measured ({section['unavailable']})")
+            continue
+        for app, why in section["missing"].items():
+            lines.append(f"{name}: no {app} cases: {why}")
+        rows = [[case["label"], _fmt_ns(case["plain_ns"]),
+                 _fmt_ns(case["installed_ns"]) + (" (!)" if case["problem"] else ""),
+                 f"{case['ratio']:.2f}x", _fmt_target(case["ratio"], case["floor"], not case["problem"])]
+                for case in section["cases"]]
+        lines.append("")
+        lines.append(_table(rows, ["request", "plain", f"install() {name}", "ratio", "floor"]))
+        for case in section["cases"]:
+            if case["problem"]:
+                lines.append(f"(!) {case['label']}: {case['problem']}")
+    return "\n".join(lines)

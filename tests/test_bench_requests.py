@@ -1,0 +1,76 @@
+"""The whole-request benchmark's apps (fastresp._bench_requests): with
+fastresp.install() every endpoint sends exactly the ASGI messages it sends on
+plain starlette/FastAPI, and ``python -m fastresp bench --section requests``
+reports every case. Runs the active implementation (install() installs it):
+tox runs this file once per implementation."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+import fastresp
+from fastresp import _bench, _bench_requests as requests
+
+pytest.importorskip("fastapi")
+
+#: The status each endpoint answers with, so an endpoint that broke on both
+#: sides alike (a 500 on each) does not pass as "the same".
+STATUS = {"typed": 200, "untyped_dict": 200, "untyped_rows": 200, "cookie": 200,
+          "not_found": 404, "starlette_json": 200, "starlette_text": 200}
+
+
+@pytest.fixture(scope="module")
+def loop():
+    loop = asyncio.new_event_loop()
+    yield loop
+    loop.close()
+
+
+@pytest.fixture(scope="module")
+def apps():
+    found, missing = requests.apps()
+    assert not missing
+    return found
+
+
+@pytest.fixture(autouse=True)
+def clean():
+    yield
+    fastresp.uninstall()
+
+
+def test_every_case_has_a_status():
+    assert set(STATUS) == {case.name for case in requests.REQUEST_CASES}
+
+
+@pytest.mark.parametrize("case", requests.REQUEST_CASES, ids=[c.name for c in requests.REQUEST_CASES])
+def test_install_sends_what_plain_sends(apps, loop, case):
+    plain = requests.messages(apps[case.app], case, requests.PLAIN, loop)
+    installed = requests.messages(apps[case.app], case, requests.INSTALLED, loop)
+    assert fastresp.installed()
+    assert [message["type"] for message in plain] == ["http.response.start", "http.response.body"]
+    assert plain[0]["status"] == STATUS[case.name]
+    assert installed == plain
+    assert requests.check(apps[case.app], case, loop) is None
+
+
+def test_cookie_case_sets_the_cookie(apps, loop):
+    case = next(c for c in requests.REQUEST_CASES if c.name == "cookie")
+    start = requests.messages(apps["fastapi"], case, requests.INSTALLED, loop)[0]
+    assert (b"set-cookie", b"session=abc123; HttpOnly; Path=/; SameSite=strict") in start["headers"]
+
+
+def test_bench_section_reports_every_case(capsys):
+    assert _bench.main(["--section", "requests", "--quick", "--json", "--impl", "active"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert "cases" not in report                     # the per-object section did not run
+    (section,) = report["requests"]
+    assert section["implementation"] == fastresp.IMPLEMENTATION
+    assert [case["name"] for case in section["cases"]] == [c.name for c in requests.REQUEST_CASES]
+    for case in section["cases"]:
+        assert case["problem"] is None
+        assert case["plain_ns"] > 0 and case["installed_ns"] > 0
+    assert not fastresp.installed()                  # the bench puts the state back
