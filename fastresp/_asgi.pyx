@@ -407,22 +407,9 @@ def headers_property(cls):
 #: starlette.responses.Response.headers under install().
 headers = headers_property(_asgi_py.STARLETTE_MUTABLE_HEADERS)
 
-cdef str START = "http.response.start"
-cdef str BODY = "http.response.body"
-cdef str WS_START = "websocket.http.response.start"
-cdef str WS_BODY = "websocket.http.response.body"
-cdef str WEBSOCKET = "websocket"
-
-
-async def response_call(self, scope, receive, send):
-    """``Response.__call__``: the start and body messages, then the background task."""
-    start, body = START, BODY
-    if scope["type"] == WEBSOCKET:
-        if WEBSOCKET_WRAPS_SEND:
-            send = self._wrap_websocket_denial_send(send)
-        else:
-            start, body = WS_START, WS_BODY
-    await send({"type": start, "status": self.status_code, "headers": self.raw_headers})
-    await send({"type": body, "body": self.body})
-    if self.background is not None:
-        await self.background()
+# Response.__call__ is the reference's Python coroutine, in both implementations:
+# a Cython coroutine awaits the server's (native) coroutines through
+# coroutine-wrapper objects (Cython's generic yield-from path), which measured
+# more instructions per call than starlette's own Python code (callgrind,
+# CPython 3.11: 8562 against 8007 per call, the reference 8072).
+response_call = _asgi_py.response_call

@@ -63,23 +63,54 @@ def _refused(data: object) -> bool:
     return CR in data or LF in data or NUL in data
 
 
-def _clean(text: object) -> bool:
-    """A plain str that cannot hold CR, LF or NUL (the cheap test: see
-    _headers_py.given_headers); False means "look at the bytes"."""
-    if type(text) is not str:
-        return False
-    if _PYPY:
-        return not ("\r" in text or "\n" in text or "\0" in text)  # type: ignore[operator]
-    return text.isprintable()
+def _no_forbidden(text: str) -> bool:
+    return not ("\r" in text or "\n" in text or "\0" in text)
+
+
+#: True for a plain str that cannot hold CR, LF or NUL; False means "look at
+#: the bytes". The cheapest test on each interpreter (see _headers_py.given_headers):
+#: one isprintable() scan on CPython, substring tests PyPy's JIT turns into a few
+#: instructions.
+_clean_text = _no_forbidden if _PYPY else str.isprintable
+
+#: Header name (a plain str without CR, LF or NUL) -> its lowered latin-1 bytes:
+#: an app uses the same few names again and again.
+_names: dict[str, bytes] = {}
+_NAMES_SIZE = 512
+
+
+def _remember(key: str, name: bytes) -> None:
+    if len(_names) >= _NAMES_SIZE:
+        _names.clear()
+    _names[key] = name
+
+
+def _name(key: Any) -> Any:
+    """``key.lower().encode("latin-1")``, as starlette computes a name to look up."""
+    if type(key) is str:
+        name = _names.get(key)
+        if name is None:
+            name = key.lower().encode("latin-1")
+            if not _refused(name):
+                _remember(key, name)
+        return name
+    return key.lower().encode("latin-1")
 
 
 def _encoded(key: Any, value: Any) -> tuple[Any, Any]:
-    """The (name, value) pair starlette would store, after fastresp's check."""
-    name = key.lower().encode("latin-1")
-    data = value.encode("latin-1")
-    if not _clean(key) and _refused(name):
-        raise header_control_error(header_name_field(key), key)
-    if not _clean(value) and _refused(data):
+    """The (name, value) pair starlette would store, after fastresp's check
+    (made once both are encoded, so starlette's encoding errors come first)."""
+    name = _names.get(key) if type(key) is str else None
+    if name is None:
+        name = key.lower().encode("latin-1")
+        data = value.encode("latin-1")
+        if _refused(name):
+            raise header_control_error(header_name_field(key), key)
+        if type(key) is str:
+            _remember(key, name)
+    else:
+        data = value.encode("latin-1")
+    if (type(value) is not str or not _clean_text(value)) and _refused(data):
         raise header_control_error(header_value_field(key), value)
     return name, data
 
@@ -103,19 +134,25 @@ def init(self, headers: Mapping[str, str] | None = None, raw: list | None = None
 def setitem(self, key: str, value: str) -> None:
     set_key, set_value = _encoded(key, value)
     raw = self._list
-    found = [index for index, (item_key, _) in enumerate(raw) if item_key == set_key]
+    found = []
+    for index, (item_key, _) in enumerate(raw):
+        if item_key == set_key:
+            found.append(index)
+    if not found:
+        raw.append((set_key, set_value))
+        return
     for index in reversed(found[1:]):
         del raw[index]
-    if found:
-        raw[found[0]] = (set_key, set_value)
-    else:
-        raw.append((set_key, set_value))
+    raw[found[0]] = (set_key, set_value)
 
 
 def delitem(self, key: str) -> None:
-    del_key = key.lower().encode("latin-1")
+    del_key = _name(key)
     raw = self._list
-    found = [index for index, (item_key, _) in enumerate(raw) if item_key == del_key]
+    found = []
+    for index, (item_key, _) in enumerate(raw):
+        if item_key == del_key:
+            found.append(index)
     for index in reversed(found):
         del raw[index]
 
@@ -126,10 +163,11 @@ def append(self, key: str, value: str) -> None:
 
 def setdefault(self, key: str, value: str) -> str:
     set_key, set_value = _encoded(key, value)
-    for item_key, item_value in self._list:
+    raw = self._list
+    for item_key, item_value in raw:
         if item_key == set_key:
             return item_value.decode("latin-1")
-    self._list.append((set_key, set_value))
+    raw.append((set_key, set_value))
     return value
 
 
@@ -149,7 +187,7 @@ def add_vary_header(self, vary: str) -> None:
 
 
 def contains(self, key: Any) -> bool:
-    get_key = key.lower().encode("latin-1")
+    get_key = _name(key)
     for item_key, _ in self._list:
         if item_key == get_key:
             return True
@@ -157,7 +195,7 @@ def contains(self, key: Any) -> bool:
 
 
 def getitem(self, key: str) -> str:
-    get_key = key.lower().encode("latin-1")
+    get_key = _name(key)
     for item_key, item_value in self._list:
         if item_key == get_key:
             return item_value.decode("latin-1")
@@ -187,10 +225,14 @@ def mutable_headers_methods() -> dict[str, object]:
 
 # ------------------------------------------------------------------ Response
 
+_object_new = object.__new__
+
+
 def make_headers(cls: type, raw_headers: Any) -> Any:
-    """``cls(raw=raw_headers)``, without the call when cls's __init__ is ours."""
-    if cls.__init__ is init and cls.__new__ is object.__new__ and raw_headers is not None:
-        headers = object.__new__(cls)
+    """``cls(raw=raw_headers)``, without the call when cls's __init__ is ours
+    (which would only store raw_headers)."""
+    if raw_headers is not None and cls.__init__ is init and cls.__new__ is _object_new:
+        headers = _object_new(cls)
         headers._list = raw_headers
         return headers
     return cls(raw=raw_headers)
@@ -209,7 +251,14 @@ def headers_property(cls: type) -> property:
         found = getattr(self, "_headers", _MISSING)
         if found is not _MISSING:
             return found
-        self._headers = make_headers(cls, self.raw_headers)
+        raw_headers = self.raw_headers
+        # make_headers(), inlined: this runs for nearly every response.
+        if raw_headers is not None and cls.__init__ is init and cls.__new__ is _object_new:
+            made = _object_new(cls)
+            made._list = raw_headers
+        else:
+            made = cls(raw=raw_headers)
+        self._headers = made
         return self._headers
 
     return HeadersProperty(headers)
@@ -219,18 +268,26 @@ def headers_property(cls: type) -> property:
 headers = headers_property(STARLETTE_MUTABLE_HEADERS)
 
 
-async def response_call(self: Any, scope: Any, receive: Callable, send: Callable) -> None:
-    """``Response.__call__``: the start and body messages, then the background task."""
-    if WEBSOCKET_WRAPS_SEND:
+if WEBSOCKET_WRAPS_SEND:
+    async def response_call(self: Any, scope: Any, receive: Callable, send: Callable) -> None:
+        """``Response.__call__`` (starlette >= 1.0): the start and body messages,
+        then the background task."""
         if scope["type"] == "websocket":
             send = self._wrap_websocket_denial_send(send)
         await send({"type": "http.response.start", "status": self.status_code,
                     "headers": self.raw_headers})
         await send({"type": "http.response.body", "body": self.body})
-    else:
-        prefix = "websocket." if scope["type"] == "websocket" else ""
-        await send({"type": prefix + "http.response.start", "status": self.status_code,
-                    "headers": self.raw_headers})
-        await send({"type": prefix + "http.response.body", "body": self.body})
-    if self.background is not None:
-        await self.background()
+        if self.background is not None:
+            await self.background()
+else:
+    async def response_call(self: Any, scope: Any, receive: Callable, send: Callable) -> None:
+        """``Response.__call__`` (starlette < 1.0): the start and body messages,
+        "websocket."-prefixed on a websocket scope, then the background task."""
+        if scope["type"] == "websocket":
+            start, body = "websocket.http.response.start", "websocket.http.response.body"
+        else:
+            start, body = "http.response.start", "http.response.body"
+        await send({"type": start, "status": self.status_code, "headers": self.raw_headers})
+        await send({"type": body, "body": self.body})
+        if self.background is not None:
+            await self.background()
