@@ -1,6 +1,6 @@
 # cython: language_level=3, boundscheck=False, wraparound=False
-"""``Response.headers``, the ``MutableHeaders`` operations and
-``Response.__call__``, compiled.
+"""``Response.headers`` and the ``MutableHeaders`` operations, compiled
+(``Response.__call__`` is the reference's coroutine: see the note at the end).
 
 The common case (a plain latin-1 str name and value, a list of
 ``(bytes, bytes)`` tuples) is done here: the name is lowered through a table
@@ -55,7 +55,6 @@ cdef object _py_init = _asgi_py.init
 cdef object _py_add_vary = _asgi_py.add_vary_header
 cdef object _starlette_getlist = _asgi_py.STARLETTE_GETLIST
 cdef bint VARY_JOINS_ALL = _asgi_py.VARY_JOINS_ALL
-cdef bint WEBSOCKET_WRAPS_SEND = _asgi_py.WEBSOCKET_WRAPS_SEND
 
 cdef object LIST = "_list"
 cdef object HEADERS_ATTR = "_headers"

@@ -13,8 +13,9 @@ import (see VARY_JOINS_ALL and WEBSOCKET_WRAPS_SEND).
 
 The interface the compiled module uses: ``setitem``, ``delitem``, ``append``,
 ``setdefault``, ``update``, ``add_vary_header``, ``contains``, ``getitem``,
-``get``, ``init``, ``make_headers``, ``HeadersProperty``, ``VARY_JOINS_ALL``, ``WEBSOCKET_WRAPS_SEND``,
-``STARLETTE_GETLIST``, ``STARLETTE_MUTABLE_HEADERS``.
+``get``, ``init``, ``raw``, ``response_call``, ``HeadersProperty``,
+``VARY_JOINS_ALL``, ``STARLETTE_GETLIST``,
+``STARLETTE_MUTABLE_HEADERS``.
 """
 
 from __future__ import annotations

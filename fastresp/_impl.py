@@ -17,7 +17,8 @@ asgi: ModuleType = _asgi_py
 REASON = why_python()
 if REASON is None:
     try:
-        compiled = [importlib.import_module(f"{__package__}.{name}") for name in ("_headers", "_cookie", "_asgi")]
+        compiled = [importlib.import_module(f"{__package__}.{name}")
+                    for name in ("_headers", "_cookie", "_asgi")]
     except ImportError as error:
         REASON = f"the compiled modules failed to import ({error})"
     else:

@@ -89,4 +89,5 @@ else:
     RedirectResponse = _active.RedirectResponse
     MutableHeaders = _active.MutableHeaders
 
-__all__ = ["MutableHeaders", "Response", "HTMLResponse", "PlainTextResponse", "JSONResponse", "RedirectResponse"]
+__all__ = ["MutableHeaders", "Response", "HTMLResponse", "PlainTextResponse", "JSONResponse",
+           "RedirectResponse"]
