@@ -27,6 +27,7 @@ print(json.dumps({
     "reason": fastresp.REASON,
     "headers": _impl.headers.__name__,
     "cookie": _impl.cookie.__name__,
+    "asgi": _impl.asgi.__name__,
 }))
 """
 
@@ -50,7 +51,7 @@ def _probe(**extra: str) -> dict:
 
 def _compiled_importable() -> tuple[bool, str]:
     result = subprocess.run(
-        [sys.executable, "-c", "from fastresp import _headers, _cookie"],
+        [sys.executable, "-c", "from fastresp import _headers, _cookie, _asgi"],
         capture_output=True, text=True, env=_clean_env(), cwd=_ROOT)
     lines = result.stderr.strip().splitlines()
     return result.returncode == 0, lines[-1] if lines else ""
@@ -68,6 +69,7 @@ def test_compiled_is_default_when_built():
     assert state["implementation"] == "cython", state
     assert state["headers"] == "fastresp._headers"
     assert state["cookie"] == "fastresp._cookie"
+    assert state["asgi"] == "fastresp._asgi"
     assert state["reason"]
 
 
@@ -88,6 +90,7 @@ def test_no_extensions_selects_python(value):
     assert state["implementation"] == "python", state
     assert state["headers"] == "fastresp._headers_py"
     assert state["cookie"] == "fastresp._cookie_py"
+    assert state["asgi"] == "fastresp._asgi_py"
     if platform.python_implementation() == "CPython":
         assert "FASTRESP_NO_EXTENSIONS" in state["reason"], state["reason"]
 
@@ -136,7 +139,7 @@ def test_compiled_modules_are_extension_modules(impl):
     import importlib.machinery
 
     assert impl.compiled is True
-    for module in (impl.headers, impl.cookie):
+    for module in (impl.headers, impl.cookie, impl.asgi):
         assert module.__file__.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES)), module
         # Same API as the reference modules.
     from fastresp import _cookie_py, _headers_py
