@@ -88,7 +88,7 @@ def _remember(key: str, name: bytes) -> None:
 
 def _name(key: Any) -> Any:
     """``key.lower().encode("latin-1")``, as starlette computes a name to look up."""
-    if type(key) is str:
+    if type(key) is str and not _PYPY:   # PyPy's JIT lowers a name faster than a lookup
         name = _names.get(key)
         if name is None:
             name = key.lower().encode("latin-1")
@@ -101,13 +101,13 @@ def _name(key: Any) -> Any:
 def _encoded(key: Any, value: Any) -> tuple[Any, Any]:
     """The (name, value) pair starlette would store, after fastresp's check
     (made once both are encoded, so starlette's encoding errors come first)."""
-    name = _names.get(key) if type(key) is str else None
+    name = _names.get(key) if type(key) is str and not _PYPY else None
     if name is None:
         name = key.lower().encode("latin-1")
         data = value.encode("latin-1")
         if _refused(name):
             raise header_control_error(header_name_field(key), key)
-        if type(key) is str:
+        if type(key) is str and not _PYPY:
             _remember(key, name)
     else:
         data = value.encode("latin-1")
@@ -262,7 +262,14 @@ def headers_property(cls: type) -> property:
         self._headers = made
         return self._headers
 
-    return HeadersProperty(headers)
+    def headers_pypy(self: Any) -> Any:
+        # PyPy's JIT makes the plain call cheapest; object.__new__ is not.
+        if not hasattr(self, "_headers"):
+            self._headers = cls(raw=self.raw_headers)
+        return self._headers
+
+    headers_pypy.__name__ = headers_pypy.__qualname__ = "headers"
+    return HeadersProperty(headers_pypy if _PYPY else headers)
 
 
 #: starlette.responses.Response.headers under install().

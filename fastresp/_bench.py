@@ -122,7 +122,7 @@ CASES: Tuple[Case, ...] = (
          '_r.set_cookie("session", "abc123", httponly=True)\n'
          '_r.set_cookie("theme", "dark", max_age=31536000)\n'
          '_r.delete_cookie("old")'),
-    Case("asgi_cycle", "ASGI cycle + 2 cookies", ASGI, 4.0, 2.0,
+    Case("asgi_cycle", "ASGI cycle + 2 cookies", ASGI, 10.0, 2.0,
          '_r = Response(b"hello world", media_type="text/plain")\n'
          '_r.set_cookie("session", "abc123", httponly=True)\n'
          '_r.set_cookie("csrf", "token", samesite="strict")\n'
