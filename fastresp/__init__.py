@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from ._impl import IMPLEMENTATION, REASON
 from ._install import install, installed, uninstall
-from .responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from .responses import (
+    HTMLResponse, JSONResponse, MutableHeaders, PlainTextResponse, RedirectResponse, Response,
+)
 
 __version__ = "0.1.0"
 
@@ -18,6 +20,7 @@ __all__ = [
     "IMPLEMENTATION",
     "HTMLResponse",
     "JSONResponse",
+    "MutableHeaders",
     "PlainTextResponse",
     "REASON",
     "RedirectResponse",

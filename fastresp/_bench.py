@@ -46,7 +46,9 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 import starlette
 import starlette.responses as _starlette
 
-from . import __version__, _cookie_py, _encoders_py, _headers_py, _impl, _install, _json_py
+from . import (
+    __version__, _asgi_py, _cookie_py, _encoders_py, _headers_py, _impl, _install, _json_py,
+)
 from .responses import make_classes
 
 # ------------------------------------------------------------------------ cases
@@ -55,11 +57,13 @@ CONSTRUCT = "construct"
 COOKIE = "cookie"
 ASGI = "asgi"
 ENCODER = "encoder"
+HEADERS = "headers"
 
 #: PyPy targets (the fallback against starlette on PyPy): cookie cases >= 5,
 #: constructing a response never slower. The ASGI cycle has no PyPy target of
-#: its own in the issue; it is held to "never slower", as jsonable_encoder is.
-PYPY_TARGETS = {CONSTRUCT: 1.0, COOKIE: 5.0, ASGI: 1.0, ENCODER: 1.0}
+#: its own in the issue; it is held to "never slower", as jsonable_encoder and
+#: the header operations are.
+PYPY_TARGETS = {CONSTRUCT: 1.0, COOKIE: 5.0, ASGI: 1.0, ENCODER: 1.0, HEADERS: 1.0}
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,8 @@ class Case:
 
 _RESET = "r.raw_headers = []\n"
 _COOKIES = "r.raw_headers"
+_FRESH = '_r = Response(b"hello", media_type="text/plain")\n_h = _r.headers\n'
+_RAW = "_r.raw_headers"
 
 CASES: Tuple[Case, ...] = (
     Case("bytes", 'Response(b"hello world")', CONSTRUCT, 2.5, 1.0,
@@ -127,7 +133,7 @@ CASES: Tuple[Case, ...] = (
          '_r.set_cookie("session", "abc123", httponly=True)\n'
          '_r.set_cookie("theme", "dark", max_age=31536000)\n'
          '_r.delete_cookie("old")'),
-    Case("asgi_cycle", "ASGI cycle + 2 cookies", ASGI, 4.0, 2.0,
+    Case("asgi_cycle", "ASGI cycle + 2 cookies", ASGI, 10.0, 2.0,
          '_r = Response(b"hello world", media_type="text/plain")\n'
          '_r.set_cookie("session", "abc123", httponly=True)\n'
          '_r.set_cookie("csrf", "token", samesite="strict")\n'
@@ -138,6 +144,18 @@ CASES: Tuple[Case, ...] = (
          "    pass\n"
          "else:\n"
          "    raise RuntimeError('the response awaited something real')"),
+    Case("throwaway", "FastAPI's throw-away Response()", HEADERS, 4.0, 1.0,
+         '_r = Response()\ndel _r.headers["content-length"]\n_r.status_code = None'),
+    Case("headers_set", "response + headers[...] = ...", HEADERS, 3.0, 1.0,
+         _FRESH + '_h["X-Request-ID"] = "3f2a9c1e"', _RAW),
+    Case("headers_append", "response + headers.append", HEADERS, 3.0, 1.0,
+         _FRESH + '_h.append("Set-Cookie", "a=b")', _RAW),
+    Case("headers_setdefault", "response + headers.setdefault", HEADERS, 3.0, 1.0,
+         _FRESH + '_sink[0] = _h.setdefault("Cache-Control", "no-store")', _RAW),
+    Case("headers_in", "response + `in` headers", HEADERS, 3.0, 1.0,
+         _FRESH + '_sink[0] = "content-type" in _h', _RAW),
+    Case("headers_del", "response + del headers[...]", HEADERS, 3.0, 1.0,
+         _FRESH + 'del _h["content-length"]', _RAW),
 )
 
 #: What each JSON case's document costs orjson.dumps, timed beside them when
@@ -176,7 +194,11 @@ has no PyPy target of its own in the issue and is held to >= 1). "FastAPI
 jsonable_encoder(20 rows)" (only where FastAPI is importable) calls FastAPI's
 jsonable_encoder in the starlette column and fastresp's (what install() puts into
 FastAPI's modules) in the others, on 20 dicts of an int, a str, a float, a bool,
-None and a 2-item list; its goal is 30x compiled."""
+None and a 2-item list; its goal is 30x compiled. The
+header cases build Response(b"hello", media_type="text/plain"), read its
+`headers` once and do the one operation; FastAPI's throw-away Response is what
+FastAPI's solve_dependencies does for the injectable `response` parameter. They
+are held to >= 1 on the fallback and on PyPy."""
 
 
 def rows(count: int, text: str = "") -> List[Dict[str, Any]]:
@@ -278,17 +300,17 @@ def implementation(name: str) -> Tuple[Optional[SimpleNamespace], str]:
     """fastresp's classes on one implementation ("cython" or "python"), or None
     and the reason it is unavailable; the second item otherwise names the modules."""
     if name == "python":
-        return (_with_encoder(make_classes(_headers_py, _cookie_py, _json_py), _encoders_py),
+        return (_with_encoder(make_classes(_headers_py, _cookie_py, _json_py, _asgi_py), _encoders_py),
                 "fastresp._headers_py + _cookie_py + _json_py + _encoders_py")
     if name != "cython":
         raise ValueError(f"unknown implementation {name!r}")
     if platform.python_implementation() != "CPython":
         return None, f"{platform.python_implementation()} has no compiled modules"
     try:
-        from . import _cookie, _encoders, _headers, _json
+        from . import _asgi, _cookie, _encoders, _headers, _json
     except ImportError as error:
         return None, f"the compiled modules are not importable ({error})"
-    return (_with_encoder(make_classes(_headers, _cookie, _json), _encoders),
+    return (_with_encoder(make_classes(_headers, _cookie, _json, _asgi), _encoders),
             "fastresp._headers + _cookie + _json + _encoders")
 
 

@@ -75,6 +75,7 @@ cdef object _starlette_render = _headers_py._starlette_render
 cdef object _starlette_json_render = _headers_py._starlette_json_render
 cdef object _JSON_RENDER = _json.render
 cdef object _starlette_headers = _headers_py._starlette_headers
+cdef object _HeadersProperty = _headers_py.HeadersProperty
 cdef object _given_headers = _headers_py.given_headers
 cdef object _content_type_header = _headers_py.content_type_header
 cdef object _set_location = _headers_py.set_location
@@ -553,7 +554,7 @@ def redirect_init(self, url, status_code=307, headers=None, background=None):
     location = url if type(url) is str else str(url)
     if not _url_safe(location):
         location = _quote(location, safe=_REDIRECT_SAFE)
-    if not _own(type(self), HEADERS, _starlette_headers):
+    if not _plain_headers(type(self)):
         self.headers["location"] = location
         return
     raw = self.raw_headers
@@ -562,6 +563,13 @@ def redirect_init(self, url, status_code=307, headers=None, background=None):
         (<list>raw).append((LOCATION, value))
     else:
         _set_location(raw, value)   # replaces the location headers already there
+
+
+cdef bint _plain_headers(object cls) noexcept:
+    """cls.headers is starlette's property or one of fastresp's equivalents."""
+    cdef PyObject* found = _PyType_Lookup(<PyTypeObject*>cls, HEADERS)
+    return (found is <PyObject*>_starlette_headers
+            or found is not NULL and type(<object>found) is _HeadersProperty)
 
 
 cdef bint _has_name(list raw, bytes name) noexcept:

@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 import starlette.responses
 
+from ._asgi_py import HeadersProperty
 from ._common import (
     CR, HEADER_FORBIDDEN, LF, NUL, REDIRECT_SAFE, header_control_error, header_name_field,
     header_value_field, latin1_error, needs_a_class_error,
@@ -216,7 +217,8 @@ def redirect_init(
 ) -> None:
     response_init(self, b"", status_code, headers, None, background)
     location = quote(str(url), safe=REDIRECT_SAFE)
-    if type(self).headers is not _starlette_headers:
+    headers = type(self).headers
+    if headers is not _starlette_headers and type(headers) is not HeadersProperty:
         self.headers["location"] = location
         return
     set_location(self.raw_headers, location.encode("latin-1"))

@@ -27,7 +27,7 @@ FASTAPI_MODULES = ("fastapi.routing", "fastapi.exception_handlers", "fastapi.ope
 def _patches() -> dict[object, dict[str, object]]:
     patches: dict[object, dict[str, object]] = {
         getattr(_starlette, name): methods
-        for name, methods in hot_methods(_impl.headers, _impl.cookie, _impl.json).items()}
+        for name, methods in hot_methods(_impl.headers, _impl.cookie, _impl.json, _impl.asgi).items()}
     patches.update(_fastapi_patches())
     return patches
 
@@ -68,7 +68,8 @@ def install() -> None:
 
     Idempotent, and safe before or after the app is built: the methods are
     swapped on ``starlette.responses.Response`` (and the ``__init__`` of
-    ``JSONResponse`` and ``RedirectResponse``, and ``JSONResponse.render``),
+    ``JSONResponse`` and ``RedirectResponse``, ``JSONResponse.render``, and the
+    operations of ``starlette.datastructures.MutableHeaders``),
     so every subclass that does not override them picks them up, and those that
     do keep their overrides. With the compiled implementation, starlette's
     classes named in FAST_CONSTRUCTION are also called without type.__call__.

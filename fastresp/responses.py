@@ -2,9 +2,10 @@
 
 Each class subclasses the starlette class of the same name, so FastAPI and every
 ``isinstance`` check treat it as starlette's own; only ``__init__``, ``render``
-(JSONResponse's too), ``init_headers``, ``set_cookie`` and ``delete_cookie`` come
-from fastresp (and, compiled, the way the classes in FAST_CONSTRUCTION are
-called: see ``_headers.fast_construction``).
+(JSONResponse's too), ``init_headers``, ``set_cookie``, ``delete_cookie``,
+``headers`` and ``__call__`` come from fastresp, ``headers`` making fastresp's
+MutableHeaders subclass (and, compiled, the way the classes in FAST_CONSTRUCTION
+are called: see ``_headers.fast_construction``).
 """
 
 from __future__ import annotations
@@ -17,12 +18,16 @@ import starlette.responses as _starlette
 from . import _impl
 
 
-def hot_methods(headers: ModuleType, cookie: ModuleType, json: ModuleType) -> dict[str, dict[str, object]]:
+def hot_methods(headers: ModuleType, cookie: ModuleType, json: ModuleType,
+                asgi: ModuleType) -> dict[str, dict[str, object]]:
     """What an implementation replaces, by the name of the starlette class that
-    defines it: make_classes() builds fastresp's classes from it, install() swaps
-    it into starlette's own."""
+    defines it (as ``starlette.responses`` names it): make_classes() builds
+    fastresp's classes from it, install() swaps it into starlette's own."""
     return {
+        "MutableHeaders": asgi.mutable_headers_methods(),
         "Response": {
+            "headers": asgi.headers,
+            "__call__": asgi.response_call,
             "__init__": headers.response_init,
             "render": headers.render,
             "init_headers": headers.init_headers,
@@ -39,20 +44,25 @@ def hot_methods(headers: ModuleType, cookie: ModuleType, json: ModuleType) -> di
 FAST_CONSTRUCTION = ("Response", "HTMLResponse", "PlainTextResponse", "JSONResponse")
 
 
-def make_classes(headers: ModuleType, cookie: ModuleType, json: ModuleType,
+def make_classes(headers: ModuleType, cookie: ModuleType, json: ModuleType, asgi: ModuleType,
                  module: str = __name__) -> SimpleNamespace:
     """The five response classes built on one implementation's modules (the tests
-    build one set for each implementation)."""
-    methods = hot_methods(headers, cookie, json)
+    build one set for each implementation), and the MutableHeaders subclass
+    their ``headers`` makes."""
+    methods = hot_methods(headers, cookie, json, asgi)
+    mutable_headers = type("MutableHeaders", (_starlette.MutableHeaders,), {
+        **methods["MutableHeaders"], "__module__": module,
+        "__doc__": _starlette.MutableHeaders.__doc__})
     response = type("Response", (_starlette.Response,), {
-        **methods["Response"], "__module__": module, "__doc__": _starlette.Response.__doc__})
+        **methods["Response"], "headers": asgi.headers_property(mutable_headers),
+        "__module__": module, "__doc__": _starlette.Response.__doc__})
 
     def subclass(name: str) -> type:
         base = getattr(_starlette, name)
         return type(name, (base, response), {
             **methods.get(name, {}), "__module__": module, "__doc__": base.__doc__})
 
-    classes = SimpleNamespace(Response=response, **{
+    classes = SimpleNamespace(Response=response, MutableHeaders=mutable_headers, **{
         name: subclass(name)
         for name in ("HTMLResponse", "PlainTextResponse", "JSONResponse", "RedirectResponse")})
     for name in FAST_CONSTRUCTION:
@@ -61,17 +71,20 @@ def make_classes(headers: ModuleType, cookie: ModuleType, json: ModuleType,
 
 
 if TYPE_CHECKING:
+    class MutableHeaders(_starlette.MutableHeaders): ...
     class Response(_starlette.Response): ...
     class HTMLResponse(_starlette.HTMLResponse, Response): ...
     class PlainTextResponse(_starlette.PlainTextResponse, Response): ...
     class JSONResponse(_starlette.JSONResponse, Response): ...
     class RedirectResponse(_starlette.RedirectResponse, Response): ...
 else:
-    _active = make_classes(_impl.headers, _impl.cookie, _impl.json, "fastresp")
+    _active = make_classes(_impl.headers, _impl.cookie, _impl.json, _impl.asgi, "fastresp")
     Response = _active.Response
     HTMLResponse = _active.HTMLResponse
     PlainTextResponse = _active.PlainTextResponse
     JSONResponse = _active.JSONResponse
     RedirectResponse = _active.RedirectResponse
+    MutableHeaders = _active.MutableHeaders
 
-__all__ = ["Response", "HTMLResponse", "PlainTextResponse", "JSONResponse", "RedirectResponse"]
+__all__ = ["MutableHeaders", "Response", "HTMLResponse", "PlainTextResponse", "JSONResponse",
+           "RedirectResponse"]

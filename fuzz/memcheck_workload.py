@@ -20,12 +20,13 @@ from starlette.datastructures import Headers, MutableHeaders
 import fastresp
 import fastresp._common
 from fastresp import (
-    _cookie, _cookie_py, _encoders, _encoders_py, _headers, _headers_py, _json, _json_py,
+    _asgi, _asgi_py, _cookie, _cookie_py, _encoders, _encoders_py, _headers, _headers_py, _json,
+    _json_py,
 )
 from fastresp.responses import make_classes
 
-C = make_classes(_headers, _cookie, _json, "memcheck_cython")
-P = make_classes(_headers_py, _cookie_py, _json_py, "memcheck_python")
+C = make_classes(_headers, _cookie, _json, _asgi, "memcheck_cython")
+P = make_classes(_headers_py, _cookie_py, _json_py, _asgi_py, "memcheck_python")
 ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 3
 calls = 0
 

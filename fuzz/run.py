@@ -54,23 +54,23 @@ REGRESSIONS = os.path.join(HERE, "regressions")
 def implementations(wanted: str) -> List[Any]:
     """The fastresp implementations to fuzz: "all" (that import), "python" or "cython"."""
     import fastresp
-    from fastresp import _cookie_py, _headers_py, _json_py
+    from fastresp import _asgi_py, _cookie_py, _headers_py, _json_py
     from fastresp.responses import make_classes
 
     found = []
     if wanted in ("all", "cython"):
         try:
-            from fastresp import _cookie, _headers, _json
+            from fastresp import _asgi, _cookie, _headers, _json
         except ImportError as error:
             if wanted == "cython" or os.environ.get("FASTRESP_REQUIRE_COMPILED"):
                 raise SystemExit("the compiled modules do not import: %s" % error)
             print("fuzz: compiled modules missing (%s): fuzzing the fallback only" % error)
         else:
             found.append(fuzzcore.implementation(
-                "cython", make_classes(_headers, _cookie, _json, "fuzz_cython")))
+                "cython", make_classes(_headers, _cookie, _json, _asgi, "fuzz_cython")))
     if wanted in ("all", "python"):
         found.append(fuzzcore.implementation(
-            "python", make_classes(_headers_py, _cookie_py, _json_py, "fuzz_python")))
+            "python", make_classes(_headers_py, _cookie_py, _json_py, _asgi_py, "fuzz_python")))
     print("fuzz: fastresp %s from %s; implementations: %s" % (
         fastresp.__version__, os.path.dirname(fastresp.__file__),
         ", ".join(impl.name for impl in found)))

@@ -31,10 +31,11 @@ from typing import Callable, Optional
 
 import pytest
 import starlette
+import starlette.datastructures
 import starlette.responses
 
 import fastresp
-from fastresp import _cookie_py, _encoders_py, _headers_py, _json_py
+from fastresp import _asgi_py, _cookie_py, _encoders_py, _headers_py, _json_py
 from fastresp.responses import make_classes
 from helpers import added_cookie_header  # tests/ is on sys.path: see helpers.py
 
@@ -47,15 +48,16 @@ FROZEN_NOW = 1_700_000_000.25
 
 
 def _import_compiled() -> tuple[Optional[tuple[ModuleType, ...]], str]:
-    """(headers, cookie, json, encoders) compiled modules and "" or None and why they are missing."""
+    """(headers, cookie, json, encoders, asgi) compiled modules and "" or None and
+    why they are missing."""
     try:
-        from fastresp import _cookie, _encoders, _headers, _json
+        from fastresp import _asgi, _cookie, _encoders, _headers, _json
     except ImportError as error:
         return None, (
-            f"compiled modules fastresp._headers/_cookie/_json/_encoders do not import on "
+            f"compiled modules fastresp._headers/_cookie/_json/_encoders/_asgi do not import on "
             f"{platform.python_implementation()} {platform.python_version()} ({error}); "
             f"build them with `python setup.py build_ext --inplace`")
-    return (_headers, _cookie, _json, _encoders), ""
+    return (_headers, _cookie, _json, _encoders, _asgi), ""
 
 
 _COMPILED, _MISSING = _import_compiled()
@@ -74,6 +76,7 @@ class Implementation:
     cookie: ModuleType
     json: ModuleType
     encoders: ModuleType   # the jsonable_encoder fast path (wrap)
+    asgi: ModuleType
     classes: SimpleNamespace = field(repr=False)
     compiled: bool
 
@@ -108,16 +111,17 @@ def get_implementation(name: str) -> Implementation:
     """The implementation called name ("cython" or "python"), built once."""
     if name not in _implementations:
         if name == "python":
-            headers, cookie, json, encoders = _headers_py, _cookie_py, _json_py, _encoders_py
+            headers, cookie, json, encoders, asgi = (
+                _headers_py, _cookie_py, _json_py, _encoders_py, _asgi_py)
         elif name == "cython":
             if _COMPILED is None:
                 pytest.skip(COMPILED_MISSING_REASON)
-            headers, cookie, json, encoders = _COMPILED
+            headers, cookie, json, encoders, asgi = _COMPILED
         else:  # pragma: no cover - a typo in a test
             raise ValueError(name)
         _implementations[name] = Implementation(
-            name=name, headers=headers, cookie=cookie, json=json, encoders=encoders,
-            classes=make_classes(headers, cookie, json, f"fastresp_test_{name}"),
+            name=name, headers=headers, cookie=cookie, json=json, encoders=encoders, asgi=asgi,
+            classes=make_classes(headers, cookie, json, asgi, f"fastresp_test_{name}"),
             compiled=name == "cython")
     return _implementations[name]
 
@@ -235,11 +239,13 @@ def run() -> Callable[..., tuple]:
 #: oracle classes are built from.
 STARLETTE_CLASSES = tuple(
     obj for obj in vars(starlette.responses).values()
-    if isinstance(obj, type) and issubclass(obj, starlette.responses.Response))
+    if isinstance(obj, type) and issubclass(obj, starlette.responses.Response)
+) + (starlette.datastructures.MutableHeaders,)
 ORIGINAL_DICTS = {cls: dict(vars(cls)) for cls in STARLETTE_CLASSES}
 assert not fastresp.installed(), "fastresp was installed before the tests started"
 
-_ORACLE_METHODS = ("__init__", "render", "init_headers", "set_cookie", "delete_cookie")
+_ORACLE_METHODS = ("__init__", "render", "init_headers", "set_cookie", "delete_cookie",
+                   "headers", "__call__")
 
 
 def _pristine(name: str, *bases: type) -> type:

@@ -289,14 +289,14 @@ try:
 except AssertionError:
     raise SystemExit("asserts are on")
 import starlette.responses
-from fastresp import _headers_py, _cookie_py, _json_py
+from fastresp import _asgi_py, _headers_py, _cookie_py, _json_py
 from fastresp._common import SameSiteError
 if {impl.compiled!r}:
-    from fastresp import _headers as headers, _cookie as cookie, _json as json
+    from fastresp import _asgi as asgi, _headers as headers, _cookie as cookie, _json as json
 else:
-    headers, cookie, json = _headers_py, _cookie_py, _json_py
+    headers, cookie, json, asgi = _headers_py, _cookie_py, _json_py, _asgi_py
 from fastresp.responses import make_classes
-classes = make_classes(headers, cookie, json)
+classes = make_classes(headers, cookie, json, asgi)
 response = classes.Response()
 try:
     response.set_cookie("k", "v", samesite="bogus")

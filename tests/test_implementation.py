@@ -29,6 +29,7 @@ print(json.dumps({
     "cookie": _impl.cookie.__name__,
     "json": _impl.json.__name__,
     "encoders": _impl.encoders.__name__,
+    "asgi": _impl.asgi.__name__,
 }))
 """
 
@@ -52,7 +53,7 @@ def _probe(**extra: str) -> dict:
 
 def _compiled_importable() -> tuple[bool, str]:
     result = subprocess.run(
-        [sys.executable, "-c", "from fastresp import _headers, _cookie, _json, _encoders"],
+        [sys.executable, "-c", "from fastresp import _headers, _cookie, _json, _encoders, _asgi"],
         capture_output=True, text=True, env=_clean_env(), cwd=_ROOT)
     lines = result.stderr.strip().splitlines()
     return result.returncode == 0, lines[-1] if lines else ""
@@ -72,6 +73,7 @@ def test_compiled_is_default_when_built():
     assert state["cookie"] == "fastresp._cookie"
     assert state["json"] == "fastresp._json"
     assert state["encoders"] == "fastresp._encoders"
+    assert state["asgi"] == "fastresp._asgi"
     assert state["reason"]
 
 
@@ -94,6 +96,7 @@ def test_no_extensions_selects_python(value):
     assert state["cookie"] == "fastresp._cookie_py"
     assert state["json"] == "fastresp._json_py"
     assert state["encoders"] == "fastresp._encoders_py"
+    assert state["asgi"] == "fastresp._asgi_py"
     if platform.python_implementation() == "CPython":
         assert "FASTRESP_NO_EXTENSIONS" in state["reason"], state["reason"]
 
@@ -142,7 +145,7 @@ def test_compiled_modules_are_extension_modules(impl):
     import importlib.machinery
 
     assert impl.compiled is True
-    for module in (impl.headers, impl.cookie, impl.json, impl.encoders):
+    for module in (impl.headers, impl.cookie, impl.json, impl.encoders, impl.asgi):
         assert module.__file__.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES)), module
         # Same API as the reference modules.
     from fastresp import _cookie_py, _headers_py

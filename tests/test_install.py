@@ -21,8 +21,11 @@ from fastresp import _impl
 
 #: Everything install() swaps, and with what.
 PATCHED = {
-    sr.Response: ("__init__", "render", "init_headers", "set_cookie", "delete_cookie"),
+    sr.Response: ("__init__", "render", "init_headers", "set_cookie", "delete_cookie", "headers",
+                  "__call__"),
     sr.JSONResponse: ("__init__", "render"),
+    sr.MutableHeaders: ("__init__", "__setitem__", "__delitem__", "append", "setdefault", "update",
+                        "add_vary_header", "__contains__", "__getitem__", "get", "raw"),
     sr.RedirectResponse: ("__init__",),
 }
 
@@ -77,9 +80,11 @@ def test_install_swaps_in_the_active_implementation(original_starlette):
     assert sr.Response.delete_cookie is _impl.cookie.delete_cookie
     assert sr.RedirectResponse.__init__ is _impl.headers.redirect_init
     assert sr.JSONResponse.render is _impl.json.render
+    assert sr.Response.__call__ is _impl.asgi.response_call
+    assert sr.MutableHeaders.__setitem__ is _impl.asgi.setitem
     for cls, names in PATCHED.items():
         for name in names:
-            assert vars(cls)[name] is not original_starlette[cls][name]
+            assert vars(cls)[name] is not original_starlette[cls].get(name)
     # Classes that were not patched keep their own attributes.
     for cls in (sr.FileResponse, sr.StreamingResponse, sr.HTMLResponse, sr.PlainTextResponse):
         for name, value in original_starlette[cls].items():
@@ -87,13 +92,17 @@ def test_install_swaps_in_the_active_implementation(original_starlette):
 
 
 def test_original_methods_restored_by_identity(original_starlette):
-    originals = {(cls, name): original_starlette[cls][name]
+    originals = {(cls, name): original_starlette[cls].get(name)
                  for cls, names in PATCHED.items() for name in names}
+    inherited = {(cls, name): getattr(cls, name) for cls, name in originals}
     fastresp.install()
     fastresp.uninstall()
     for (cls, name), function in originals.items():
-        assert vars(cls)[name] is function
-        assert getattr(cls, name) is function
+        if function is None:    # inherited (MutableHeaders.get, __init__...): deleted again
+            assert name not in vars(cls)
+        else:
+            assert vars(cls)[name] is function
+        assert getattr(cls, name) is inherited[cls, name]
 
 
 FROZEN = datetime(2030, 5, 6, 7, 8, 9, tzinfo=timezone.utc)

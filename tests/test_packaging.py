@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "fastresp"
 HAVE_SOURCE = (ROOT / "setup.py").is_file() and (SOURCE / "_env.py").is_file()
 CPYTHON = platform.python_implementation() == "CPython"
-COMPILED = ("_headers", "_cookie", "_json", "_encoders")
+COMPILED = ("_headers", "_cookie", "_json", "_encoders", "_asgi")
 WARNING = "WARNING: fastresp's compiled modules could not be built"
 #: Suffixes of compiled modules and of what must never be shipped.
 BINARY = re.compile(r"\.(so|pyd|dylib)$")
@@ -146,7 +146,7 @@ def test_sdist_holds_the_sources_and_nothing_generated(sdist):
     names = _members(sdist)
     for required in ("setup.py", "pyproject.toml", "README.md", "MANIFEST.in", "fastresp/py.typed",
                      "fastresp/_env.py", "fastresp/_headers.pyx", "fastresp/_cookie.pyx",
-                     "fastresp/_json.pyx"):
+                     "fastresp/_json.pyx", "fastresp/_encoders.pyx", "fastresp/_asgi.pyx"):
         assert required in names, required
     modules = sorted(f"fastresp/{path.name}" for path in SOURCE.glob("*.py"))
     assert sorted(name for name in names if name.startswith("fastresp/") and name.endswith(".py")) == modules
