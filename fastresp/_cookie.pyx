@@ -1,3 +1,6 @@
+# cython: freethreading_compatible=False
+# (The default, stated: the module-level caches need the GIL; on a free-threaded
+# build, importing this module turns the GIL on. See README.md, Compatibility.)
 """Set-Cookie values written straight into a bytes buffer.
 
 The fast path takes the argument types real apps pass (plain str of latin-1 text,
