@@ -7,8 +7,8 @@
 # Works on a fresh Debian machine with Python 3.11, pip and pyenv holding CPython
 # 3.9-3.13, as root: it installs pypy3 and pypy3-venv with apt-get and tox with pip
 # when they are missing. pyenv's shims only answer for the versions selected, so
-# this selects the newest installed patch release of each minor version itself
-# (PYENV_VERSION); nothing is downloaded. Extra arguments go to tox (e.g.
+# this finds the newest installed patch release of each minor version itself and
+# puts its bin directory on PATH; nothing is downloaded. Extra arguments go to tox (e.g.
 # `-e py312` or `-- -x`).
 #
 #   PYTHON=python3.11 scripts/test.sh       the interpreter tox runs on
@@ -17,24 +17,26 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PYTHON="${PYTHON:-python3}"
 MINORS="3.9 3.10 3.11 3.12 3.13"
-# The interpreter tox runs on, resolved before PYENV_VERSION changes what the
-# shims answer (python3 would then be the first version selected).
+# The interpreter tox runs on, resolved before PATH changes (python3 would then
+# be the last version put on it).
 PYTHON="$("$PYTHON" -c 'import sys; print(sys.executable)')"
 
 if command -v pyenv >/dev/null 2>&1; then
+    PYENV_ROOT="$(pyenv root)"
     selected=()
     for minor in $MINORS; do
-        # The newest patch release of this minor version pyenv has (no "t" or
-        # "-dev" builds: plain X.Y.Z only).
+        # The newest patch release of this minor version pyenv has (plain X.Y.Z
+        # only, no "t" or "-dev" builds). Its own bin directory goes first on
+        # PATH, so tox finds python3.X there without pyenv's shims.
         version="$(pyenv versions --bare 2>/dev/null \
                    | grep -E "^${minor//./\\.}\.[0-9]+$" | sort -t. -k3,3n | tail -n 1 || true)"
-        [ -n "$version" ] && selected+=("$version")
+        if [ -n "$version" ]; then
+            selected+=("$version")
+            PATH="$PYENV_ROOT/versions/$version/bin:$PATH"
+        fi
     done
-    if [ "${#selected[@]}" -gt 0 ]; then
-        PYENV_VERSION="$(IFS=:; echo "${selected[*]}")"
-        export PYENV_VERSION
-        echo "scripts/test.sh: PYENV_VERSION=$PYENV_VERSION"
-    fi
+    export PATH
+    echo "scripts/test.sh: CPython from pyenv: ${selected[*]:-none}"
 fi
 missing=()
 for minor in $MINORS; do
