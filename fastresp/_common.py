@@ -7,6 +7,7 @@ cannot drift apart in what they accept, what they write or what they say.
 
 from __future__ import annotations
 
+import inspect
 import json
 import math
 import re
@@ -15,6 +16,33 @@ import time as _time
 from datetime import datetime, timezone
 from http.cookies import CookieError, Morsel
 from typing import Any
+
+import starlette.responses
+
+# ------------------------------------------------------------- starlette release
+#
+# What fastresp does where starlette's behaviour changed between the releases it
+# supports (>= 0.40), decided once, here, from the installed starlette; both
+# implementations read these flags when they are imported. (Everything else
+# fastresp replaces - __init__, render, init_headers, JSONResponse and
+# RedirectResponse - is the same in every release from 0.40 on, apart from how
+# a memoryview body renders, which fastresp leaves to the installed release's
+# own render.)
+
+
+def _takes(method: str, parameter: str) -> bool:
+    function = getattr(starlette.responses.Response, method)
+    return parameter in inspect.signature(function).parameters
+
+
+#: ``set_cookie`` has a ``partitioned`` parameter (starlette >= 0.47). Without
+#: it, passing ``partitioned`` is a TypeError, as with starlette.
+SET_COOKIE_TAKES_PARTITIONED = _takes("set_cookie", "partitioned")
+#: ``delete_cookie`` has a ``partitioned`` parameter and passes it on to
+#: ``self.set_cookie`` (starlette >= 1.7). Before, it has none, and calls
+#: ``self.set_cookie`` without it: a subclass's ``set_cookie`` without the
+#: parameter keeps working.
+DELETE_COOKIE_PASSES_PARTITIONED = _takes("delete_cookie", "partitioned")
 
 # --------------------------------------------------------------------------- cookies
 

@@ -1,3 +1,6 @@
+# cython: freethreading_compatible=False
+# (The default, stated: the module-level caches need the GIL; on a free-threaded
+# build, importing this module turns the GIL on. See README.md, Compatibility.)
 """Set-Cookie values written straight into a bytes buffer.
 
 The fast path takes the argument types real apps pass (plain str of latin-1 text,
@@ -9,13 +12,14 @@ the two implementations cannot disagree about odd input or error messages. The
 fast path runs no user code, so handing over half-way is always safe.
 """
 
-from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
 from cpython.datetime cimport (
     PyDateTime_DATE_GET_HOUR, PyDateTime_DATE_GET_MINUTE, PyDateTime_DATE_GET_SECOND,
     PyDateTime_GET_DAY, PyDateTime_GET_MONTH, PyDateTime_GET_YEAR, datetime, import_datetime,
 )
 from cpython.long cimport PyLong_AsLongLongAndOverflow
 from cpython.object cimport Py_TYPE, PyObject, PyTypeObject
+from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
 from libc.math cimport floor
 from libc.string cimport memcpy
 
@@ -94,13 +98,16 @@ cdef bint _plain_text(object text) noexcept:
 
 cdef bint _is_reserved(const uchar* name, Py_ssize_t n) noexcept:
     """``name.lower() in RESERVED_KEYS`` for a name of legal (ASCII) characters."""
-    cdef bytes reserved
+    cdef PyObject* reserved
     cdef const uchar* word
-    cdef Py_ssize_t i
-    for reserved in _RESERVED:
-        if len(reserved) != n:
+    cdef Py_ssize_t i, k
+    # By index, with the sizes read by macro: a for loop and len() would add
+    # error paths (None checks) that a noexcept function cannot report.
+    for k in range(PyTuple_GET_SIZE(_RESERVED)):
+        reserved = PyTuple_GET_ITEM(_RESERVED, k)
+        if PyBytes_GET_SIZE(<object>reserved) != n:
             continue
-        word = <const uchar*>PyBytes_AS_STRING(reserved)
+        word = <const uchar*>PyBytes_AS_STRING(<object>reserved)
         for i in range(n):
             if (name[i] | 0x20) != word[i]:   # legal letters only differ in case by 0x20
                 break
@@ -289,17 +296,20 @@ cdef inline bint _samesite_ok(object samesite) noexcept:
     """``samesite.lower() in ("strict", "lax", "none")`` for plain latin-1 text (no
     latin-1 letter other than A-Z lowers to an ASCII letter)."""
     cdef const uchar* data
-    cdef Py_ssize_t i, n
-    cdef bytes word
+    cdef const uchar* word
+    cdef PyObject* item
+    cdef Py_ssize_t i, k, n
     if not _latin1(samesite):
         return False
     data = PyUnicode_1BYTE_DATA(samesite)
     n = PyUnicode_GET_LENGTH(samesite)
-    for word in _SAMESITE:
-        if len(word) != n:
+    for k in range(PyTuple_GET_SIZE(_SAMESITE)):     # by index: see _is_reserved
+        item = PyTuple_GET_ITEM(_SAMESITE, k)
+        if PyBytes_GET_SIZE(<object>item) != n:
             continue
+        word = <const uchar*>PyBytes_AS_STRING(<object>item)
         for i in range(n):
-            if (data[i] | 0x20 if 0x41 <= data[i] <= 0x5A else data[i]) != <uchar>word[i]:
+            if (data[i] | 0x20 if 0x41 <= data[i] <= 0x5A else data[i]) != word[i]:
                 break
         else:
             return True
@@ -321,7 +331,10 @@ cdef bytes P_SECURE = _common.SECURE.encode("ascii")
 
 
 cdef inline char* _put_bytes(char* out, bytes text) noexcept:
-    return _put(out, PyBytes_AS_STRING(text), len(text))
+    # PyBytes_GET_SIZE, not len(): len() checks for None, and on that error path
+    # a noexcept function can only return NULL, which the writer would then
+    # write through (gcc saw that path: -Warray-bounds on the next memcpy).
+    return _put(out, PyBytes_AS_STRING(text), PyBytes_GET_SIZE(text))
 
 
 cdef inline char* _put_text(char* out, bytes prefix, object text, Py_ssize_t n) noexcept:
@@ -378,7 +391,7 @@ cdef inline Py_ssize_t _measure_expires(Parts* parts, object expires) except -2:
     return DATE_LENGTH if parts.has_stamp else -1
 
 
-cdef inline Py_ssize_t _measure_max_age(Parts* parts, object max_age) noexcept:
+cdef inline Py_ssize_t _measure_max_age(Parts* parts, object max_age) except -2:
     """Length of the Max-Age text (0: none); -1 where the reference must decide."""
     cdef int overflow = 0
     cdef long long age
@@ -395,7 +408,7 @@ cdef inline Py_ssize_t _measure_max_age(Parts* parts, object max_age) noexcept:
 
 cdef inline Py_ssize_t _attribute(bytes prefix, Py_ssize_t n) noexcept:
     """What an attribute of text length n adds: "; Name=" and the text, or nothing."""
-    return len(prefix) + n if n > 0 else 0
+    return PyBytes_GET_SIZE(prefix) + n if n > 0 else 0
 
 
 cdef inline Py_ssize_t _measure(Parts* parts, object key, object value, object max_age,
@@ -422,12 +435,12 @@ cdef inline Py_ssize_t _measure(Parts* parts, object key, object value, object m
     return (total
             + _attribute(P_DOMAIN, parts.domain_n)
             + _attribute(P_EXPIRES, parts.expires_n)
-            + (len(P_HTTPONLY) if parts.httponly else 0)
+            + (PyBytes_GET_SIZE(P_HTTPONLY) if parts.httponly else 0)
             + _attribute(P_MAX_AGE, parts.age_n)
-            + (len(P_PARTITIONED) if parts.partitioned else 0)
+            + (PyBytes_GET_SIZE(P_PARTITIONED) if parts.partitioned else 0)
             + _attribute(P_PATH, parts.path_n)
             + _attribute(P_SAMESITE, parts.samesite_n)
-            + (len(P_SECURE) if parts.secure else 0))
+            + (PyBytes_GET_SIZE(P_SECURE) if parts.secure else 0))
 
 
 cdef inline char* _write(char* out, Parts* parts, object key, object value,
@@ -503,22 +516,51 @@ def cookie_value(key, value="", max_age=None, expires=None, path="/", domain=Non
                    partitioned)
 
 
-def set_cookie(self, key, value="", max_age=None, expires=None, path="/", domain=None,
-               secure=False, httponly=False, samesite="lax", partitioned=False):
-    header = _header(key, value, max_age, expires, path, domain, secure, httponly, samesite,
-                     partitioned)
+cdef inline _append(object self, object header):
     self.raw_headers.append((_SET_COOKIE, header))
+
+
+# set_cookie and delete_cookie take exactly the arguments the installed
+# starlette's take (see _common): the variant without partitioned raises
+# starlette's TypeError for it, from Python's own argument parsing.
+if _common.SET_COOKIE_TAKES_PARTITIONED:
+    def set_cookie(self, key, value="", max_age=None, expires=None, path="/", domain=None,
+                   secure=False, httponly=False, samesite="lax", partitioned=False):
+        _append(self, _header(key, value, max_age, expires, path, domain, secure, httponly,
+                              samesite, partitioned))
+else:
+    def set_cookie(self, key, value="", max_age=None, expires=None, path="/", domain=None,
+                   secure=False, httponly=False, samesite="lax"):
+        _append(self, _header(key, value, max_age, expires, path, domain, secure, httponly,
+                              samesite, False))
 
 
 cdef object _set_cookie = set_cookie
+cdef object _NOT_PASSED = object()   # delete_cookie has no partitioned to pass on
 
 
-def delete_cookie(self, key, path="/", domain=None, secure=False, httponly=False,
-                  samesite="lax", partitioned=False):
+cdef _delete(object self, object key, object path, object domain, object secure,
+             object httponly, object samesite, object partitioned):
     if _PyType_Lookup(Py_TYPE(self), _SET_COOKIE_NAME) is not <PyObject*>_set_cookie:
-        # starlette's delete_cookie goes through self.set_cookie: keep overrides working.
-        self.set_cookie(key, max_age=0, expires=0, path=path, domain=domain, secure=secure,
-                        httponly=httponly, samesite=samesite, partitioned=partitioned)
+        # starlette's delete_cookie goes through self.set_cookie: keep overrides
+        # working, called with exactly the arguments starlette passes.
+        if partitioned is _NOT_PASSED:
+            self.set_cookie(key, max_age=0, expires=0, path=path, domain=domain,
+                            secure=secure, httponly=httponly, samesite=samesite)
+        else:
+            self.set_cookie(key, max_age=0, expires=0, path=path, domain=domain,
+                            secure=secure, httponly=httponly, samesite=samesite,
+                            partitioned=partitioned)
         return
-    header = _header(key, "", 0, 0, path, domain, secure, httponly, samesite, partitioned)
-    self.raw_headers.append((_SET_COOKIE, header))
+    _append(self, _header(key, "", 0, 0, path, domain, secure, httponly, samesite,
+                          False if partitioned is _NOT_PASSED else partitioned))
+
+
+if _common.DELETE_COOKIE_PASSES_PARTITIONED:
+    def delete_cookie(self, key, path="/", domain=None, secure=False, httponly=False,
+                      samesite="lax", partitioned=False):
+        _delete(self, key, path, domain, secure, httponly, samesite, partitioned)
+else:
+    def delete_cookie(self, key, path="/", domain=None, secure=False, httponly=False,
+                      samesite="lax"):
+        _delete(self, key, path, domain, secure, httponly, samesite, _NOT_PASSED)

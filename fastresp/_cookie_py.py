@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Any
 from email.utils import format_datetime
 from http.cookies import CookieError
 
 from ._common import (
-    COOKIE_CONTROL, DOMAIN, ESCAPES, EXPIRES, HTTPONLY, MAX_AGE, PARTITIONED, PATH,
+    DELETE_COOKIE_PASSES_PARTITIONED, SET_COOKIE_TAKES_PARTITIONED, COOKIE_CONTROL, DOMAIN, ESCAPES, EXPIRES, HTTPONLY, MAX_AGE, PARTITIONED, PATH,
     RESERVED_KEYS, RESERVED_KEY_MESSAGE, ILLEGAL_KEY_MESSAGE, SAMESITE, SAMESITE_MESSAGE,
     SAMESITE_VALUES, SECURE, UTC, SameSiteError, cookie_control_error, is_legal_key,
     latin1_error, offset_date, utc_date,
@@ -162,38 +163,85 @@ def _latin1_cookie_error(fields: tuple[tuple[str, object], ...],
     raise AssertionError("unreachable: no cookie field failed to encode")  # pragma: no cover
 
 
-def set_cookie(
-    self,
-    key: str,
-    value: str = "",
-    max_age: int | None = None,
-    expires: datetime | str | int | None = None,
-    path: str | None = "/",
-    domain: str | None = None,
-    secure: bool = False,
-    httponly: bool = False,
-    samesite: str | None = "lax",
-    partitioned: bool = False,
-) -> None:
-    header = cookie_value(key, value, max_age, expires, path, domain, secure, httponly,
-                          samesite, partitioned)
-    self.raw_headers.append((_SET_COOKIE, header))
+# set_cookie and delete_cookie take exactly the arguments the installed
+# starlette's take (see _common): the variant without partitioned raises
+# starlette's TypeError for it, from Python's own argument parsing.
+if SET_COOKIE_TAKES_PARTITIONED:
+    def set_cookie(
+        self: Any,
+        key: str,
+        value: str = "",
+        max_age: int | None = None,
+        expires: datetime | str | int | None = None,
+        path: str | None = "/",
+        domain: str | None = None,
+        secure: bool = False,
+        httponly: bool = False,
+        samesite: str | None = "lax",
+        partitioned: bool = False,
+    ) -> None:
+        header = cookie_value(key, value, max_age, expires, path, domain, secure, httponly,
+                              samesite, partitioned)
+        self.raw_headers.append((_SET_COOKIE, header))
+else:
+    def set_cookie(  # type: ignore[misc]  # starlette < 0.47: no partitioned
+        self: Any,
+        key: str,
+        value: str = "",
+        max_age: int | None = None,
+        expires: datetime | str | int | None = None,
+        path: str | None = "/",
+        domain: str | None = None,
+        secure: bool = False,
+        httponly: bool = False,
+        samesite: str | None = "lax",
+    ) -> None:
+        header = cookie_value(key, value, max_age, expires, path, domain, secure, httponly,
+                              samesite)
+        self.raw_headers.append((_SET_COOKIE, header))
 
 
-def delete_cookie(
-    self,
-    key: str,
-    path: str = "/",
-    domain: str | None = None,
-    secure: bool = False,
-    httponly: bool = False,
-    samesite: str | None = "lax",
-    partitioned: bool = False,
-) -> None:
+_NOT_PASSED: Any = object()  # delete_cookie has no partitioned to pass on
+
+
+def _delete(self: Any, key: str, path: str | None, domain: str | None, secure: bool,
+            httponly: bool, samesite: str | None, partitioned: object) -> None:
     if type(self).set_cookie is not set_cookie:
-        # starlette's delete_cookie goes through self.set_cookie: keep overrides working.
-        self.set_cookie(key, max_age=0, expires=0, path=path, domain=domain, secure=secure,
-                        httponly=httponly, samesite=samesite, partitioned=partitioned)
+        # starlette's delete_cookie goes through self.set_cookie: keep overrides
+        # working, called with exactly the arguments starlette passes.
+        if partitioned is _NOT_PASSED:
+            self.set_cookie(key, max_age=0, expires=0, path=path, domain=domain,
+                            secure=secure, httponly=httponly, samesite=samesite)
+        else:
+            self.set_cookie(key, max_age=0, expires=0, path=path, domain=domain,
+                            secure=secure, httponly=httponly, samesite=samesite,
+                            partitioned=partitioned)
         return
-    header = cookie_value(key, "", 0, 0, path, domain, secure, httponly, samesite, partitioned)
+    header = cookie_value(key, "", 0, 0, path, domain, secure, httponly, samesite,
+                          False if partitioned is _NOT_PASSED else partitioned)
     self.raw_headers.append((_SET_COOKIE, header))
+
+
+if DELETE_COOKIE_PASSES_PARTITIONED:
+    def delete_cookie(
+        self: Any,
+        key: str,
+        path: str = "/",
+        domain: str | None = None,
+        secure: bool = False,
+        httponly: bool = False,
+        samesite: str | None = "lax",
+        partitioned: bool = False,
+    ) -> None:
+        _delete(self, key, path, domain, secure, httponly, samesite, partitioned)
+else:
+    def delete_cookie(  # type: ignore[misc]  # starlette < 1.7: no partitioned
+        self: Any,
+        key: str,
+        path: str = "/",
+        domain: str | None = None,
+        secure: bool = False,
+        httponly: bool = False,
+        samesite: str | None = "lax",
+    ) -> None:
+        _delete(self, key, path, domain, secure, httponly, samesite, _NOT_PASSED)

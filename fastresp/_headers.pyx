@@ -1,3 +1,6 @@
+# cython: freethreading_compatible=False
+# (The default, stated: the module-level caches need the GIL; on a free-threaded
+# build, importing this module turns the GIL on. See README.md, Compatibility.)
 """Body rendering and the raw header list, compiled.
 
 The common case (no headers or a dict of plain latin-1 str, bytes or str

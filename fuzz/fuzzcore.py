@@ -491,11 +491,15 @@ def oracle(classes: Any) -> SimpleNamespace:
     response_cls = classes.Response
     starlette_set = response_cls.set_cookie
     starlette_delete = response_cls.delete_cookie
+    # Releases without the argument (set_cookie before 0.47, delete_cookie before
+    # 1.7) raise their TypeError for it, and so must fastresp.
+    set_has_partitioned = _starlette_has_param(starlette_set, "partitioned")
     delete_has_partitioned = _starlette_has_param(starlette_delete, "partitioned")
     native_partitioned = sys.version_info >= (3, 14)
 
     def set_cookie(response: Any, kwargs: Dict[str, Any]) -> None:
-        if not native_partitioned and _truthy(kwargs.get("partitioned", False)):
+        if (set_has_partitioned and not native_partitioned
+                and _truthy(kwargs.get("partitioned", False))):
             _set_cookie_314(response, **kwargs)
         else:
             starlette_set(response, **kwargs)
@@ -503,10 +507,9 @@ def oracle(classes: Any) -> SimpleNamespace:
     def cookie_call(method: str, response: Any, kwargs: Dict[str, Any]) -> None:
         if method == "set_cookie":
             return set_cookie(response, kwargs)
-        if "partitioned" in kwargs and (not delete_has_partitioned or (
-                not native_partitioned and _truthy(kwargs["partitioned"]))):
-            # starlette's delete_cookie is set_cookie(key, max_age=0, expires=0, ...);
-            # 0.49 has no partitioned argument at all.
+        if ("partitioned" in kwargs and delete_has_partitioned and not native_partitioned
+                and _truthy(kwargs["partitioned"])):
+            # starlette's delete_cookie is set_cookie(key, max_age=0, expires=0, ...).
             rest = dict(kwargs)
             key = rest.pop("key")
             return set_cookie(response, {"key": key, "max_age": 0, "expires": 0, **rest})

@@ -286,6 +286,13 @@ COOKIE_CONTROL = frozenset([chr(code) for code in range(0x20)] + ["\x7f"])
 HEADER_FORBIDDEN = frozenset("\r\n\0")
 
 
+def starlette_parameters(method: str) -> list[str]:
+    """The parameter names of the installed starlette's Response.<method>, self
+    left out (set_cookie takes partitioned from 0.47, delete_cookie from 1.7)."""
+    import inspect
+    return list(inspect.signature(getattr(ORACLE.Response, method)).parameters)[1:]
+
+
 def _oracle_cookie(method: str, kwargs: dict) -> bytes:
     return added_cookie_header(ORACLE.Response(), method, kwargs)
 
@@ -294,7 +301,8 @@ def starlette_cookie(kwargs: dict, method: str = "set_cookie") -> tuple:
     """The outcome of starlette's ``set_cookie(**kwargs)`` (or ``delete_cookie``):
     ("ok", header value bytes) or ("err", type, message), without hardening.
 
-    ``partitioned=True`` is refused by starlette below Python 3.14, where fastresp
+    A release without a ``partitioned`` parameter raises its TypeError for it.
+    Where it has one, ``partitioned=True`` is refused by starlette below Python 3.14, where fastresp
     must still emit what starlette emits on 3.14: the header for the same call
     without it, with "; Partitioned" where SimpleCookie sorts it (after Max-Age,
     before Path, SameSite and Secure). The split point is found with starlette
@@ -303,13 +311,16 @@ def starlette_cookie(kwargs: dict, method: str = "set_cookie") -> tuple:
     call with Secure forced on, so the head is never stripped of trailing white
     space that a following "; Partitioned" would keep.
     """
+    if "partitioned" in kwargs and "partitioned" not in starlette_parameters(method):
+        # This release has no partitioned argument (set_cookie before 0.47,
+        # delete_cookie before 1.7): starlette's own TypeError.
+        return outcome(_oracle_cookie, method, kwargs)
     if method == "delete_cookie":
         kwargs = dict(kwargs)
         key = kwargs.pop("key")
         if "partitioned" in kwargs:
-            # What starlette's delete_cookie does (0.49's has no partitioned
-            # argument at all): set_cookie with max_age=0 and expires=0,
-            # partitioned placed as below.
+            # What starlette's delete_cookie does with it: set_cookie with
+            # max_age=0 and expires=0, partitioned placed as below.
             return starlette_cookie({"key": key, "max_age": 0, "expires": 0, **kwargs})
         return outcome(_oracle_cookie, method, {"key": key, **kwargs})
     partitioned = kwargs.get("partitioned", False)
@@ -387,6 +398,7 @@ def expected_cookie(kwargs: dict, method: str = "set_cookie") -> tuple:
 def cookie_oracle() -> SimpleNamespace:
     """The cookie oracle helpers (tests/ is not a package, so they travel as a fixture)."""
     return SimpleNamespace(starlette=starlette_cookie, expected=expected_cookie,
+                           parameters=starlette_parameters,
                            has_control=cookie_has_control, matches=assert_matches,
                            same=assert_same)
 

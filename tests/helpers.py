@@ -8,6 +8,24 @@ and a single test file alike. Fixtures stay in conftest.py.
 
 from __future__ import annotations
 
+import inspect
+
+import starlette.responses
+
+
+def starlette_takes(method: str, parameter: str = "partitioned") -> bool:
+    """Whether the installed starlette's ``Response.<method>`` has that parameter
+    (``partitioned``: set_cookie from 0.47, delete_cookie from 1.7). Read from
+    starlette itself when a test module is imported, before any install()."""
+    function = starlette.responses.Response.__dict__[method]
+    return parameter in inspect.signature(function).parameters
+
+
+#: ``{"partitioned": True}`` where this release's set_cookie / delete_cookie take
+#: it, else ``{}``: for workloads that go through every path the release has.
+SET_PARTITIONED = {"partitioned": True} if starlette_takes("set_cookie") else {}
+DELETE_PARTITIONED = {"partitioned": True} if starlette_takes("delete_cookie") else {}
+
 # ----------------------------------------------------------- str-like values
 
 

@@ -159,7 +159,9 @@ def test_set_cookie(impl, python_impl, cookie_oracle, run, frozen_time, kwargs):
     got = _checked_call(run, impl, set_cookie_header, kwargs)
     cookie_oracle.matches(got, cookie_oracle.expected(kwargs))
     cookie_oracle.same(got, _checked_call(run, python_impl, set_cookie_header, kwargs))
-    cookie_oracle.same(got, run(lambda: impl.cookie.cookie_value(**kwargs)))
+    if set(kwargs) <= set(cookie_oracle.parameters("set_cookie")):
+        # cookie_value, the writer, takes partitioned whatever the release.
+        cookie_oracle.same(got, run(lambda: impl.cookie.cookie_value(**kwargs)))
 
 
 @SMALL

@@ -25,6 +25,7 @@ from datetime import datetime, timedelta, timezone
 from http.cookies import CookieError
 
 import pytest
+from helpers import DELETE_PARTITIONED, SET_PARTITIONED  # tests/ is on sys.path: see helpers.py
 from starlette.datastructures import Headers
 
 CPYTHON = platform.python_implementation() == "CPython"
@@ -140,7 +141,7 @@ def workload(impl, rounds):
         response = Response(b"body")
         response.set_cookie("session", "v%d" % index, max_age=3600, expires=index % 50,
                             path="/", domain="example.org", secure=True, httponly=True,
-                            samesite="strict", partitioned=True)
+                            samesite="strict", **SET_PARTITIONED)
         response.set_cookie("k", "a b\xe9\"", expires=UTC_MOMENT)
         response.set_cookie("k", OwnStr("x"), max_age=2 ** 70, expires=-(10 ** 9), path=Obj())
         response.set_cookie("k", "v", max_age=-5, expires="Wed, 21 Oct 2015 07:28:00 GMT",
@@ -148,7 +149,7 @@ def workload(impl, rounds):
         response.set_cookie("k", 12.5, max_age=1.5, expires=True, domain="")
         response.delete_cookie("k")
         response.delete_cookie("k", path="/x", domain="example.org", secure=True,
-                               httponly=True, samesite=None, partitioned=True)
+                               httponly=True, samesite=None, **DELETE_PARTITIONED)
         impl.cookie.cookie_value("k", "v", 10, 20)
         calls += 18
         for kwargs, error in REFUSED_COOKIES:
