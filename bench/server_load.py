@@ -21,7 +21,8 @@ on Linux, the CPU time each server process spent per request over the timed
 rounds (from /proc; it counts the server's own work only, so it moves far less
 than the rates when other work shares the cores).
 
-fastresp must be importable by the server processes: run it after
+fastresp must be importable by the server processes (and, for ``--app
+requests``, by this script, which takes the endpoints from it): run it after
 ``pip install .``, or from the repository root with ``PYTHONPATH=.`` after
 ``python setup.py build_ext --inplace``. ``--impl python`` runs the fastresp
 server with FASTRESP_NO_EXTENSIONS=1 (the pure-Python implementation).
