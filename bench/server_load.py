@@ -1,12 +1,15 @@
-"""Requests per second of the README's FastAPI example under uvicorn, without and
+"""Requests per second and server CPU per request under uvicorn, without and
 with ``fastresp.install()``.
 
-    python bench/server_load.py [--requests 3000] [--time-limit 10] [--connections 4]
+    python bench/server_load.py [--app requests|readme] [--requests 3000] [--time-limit 10]
 
 Starts two servers on 127.0.0.1, each its own process running
-tests/example_app.py (README example 2, FastAPI's names only, plus the /x/
-endpoints): one on plain starlette, one with ``fastresp.install()`` called before
-FastAPI is imported. Then, for each endpoint, a single-threaded client keeps a few
+tests/example_app.py: one on plain starlette, one with ``fastresp.install()``
+called before FastAPI is imported. ``--app requests`` (the default) serves the
+apps of ``python -m fastresp bench --section requests``
+(fastresp/_bench_requests.py: the same endpoints as that in-process table; the
+plain server imports fastresp for them but does not install it); ``--app readme``
+serves README example 2 (FastAPI's names only) plus the /x/ endpoints. Then, for each endpoint, a single-threaded client keeps a few
 keep-alive connections busy (one request in flight on each, raw sockets, so the
 client's own cost per request stays small) and counts complete responses. The two
 servers are loaded alternately, in short rounds (starlette, fastresp, then
@@ -18,7 +21,8 @@ on Linux, the CPU time each server process spent per request over the timed
 rounds (from /proc; it counts the server's own work only, so it moves far less
 than the rates when other work shares the cores).
 
-fastresp must be importable by the server processes: run it after
+fastresp must be importable by the server processes (and, for ``--app
+requests``, by this script, which takes the endpoints from it): run it after
 ``pip install .``, or from the repository root with ``PYTHONPATH=.`` after
 ``python setup.py build_ext --inplace``. ``--impl python`` runs the fastresp
 server with FASTRESP_NO_EXTENSIONS=1 (the pure-Python implementation).
@@ -56,6 +60,13 @@ ENDPOINTS = [
     ("/x/cookies", "JSON + 4 set_cookie + delete_cookie"),
     ("/x/returned", "Response + 2 headers + 2 cookies"),
 ]
+
+
+def request_endpoints() -> List[Tuple[str, str]]:
+    """(path, label) of the whole-request section's cases."""
+    from fastresp._bench_requests import REQUEST_CASES
+
+    return [(case.path, case.label) for case in REQUEST_CASES]
 
 
 class Server:
@@ -183,6 +194,8 @@ def load(port: int, path: str, requests: int, connections: int, deadline: float)
 
 def main(argv: Optional[List[str]] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--app", choices=("requests", "readme"), default="requests",
+                        help="the whole-request section's apps (default) or the README's example")
     parser.add_argument("--requests", type=int, default=3000,
                         help="at most this many requests per endpoint and server (default 3000)")
     parser.add_argument("--time-limit", type=float, default=10.0,
@@ -196,10 +209,11 @@ def main(argv: Optional[List[str]] = None) -> None:
     parser.add_argument("--endpoint", action="append", metavar="PATH",
                         help="only this endpoint (repeatable)")
     args = parser.parse_args(argv)
-    endpoints = [(path, what) for path, what in ENDPOINTS
+    known = request_endpoints() if args.app == "requests" else ENDPOINTS
+    endpoints = [(path, what) for path, what in known
                  if not args.endpoint or path in args.endpoint]
     for path in args.endpoint or ():
-        if path not in dict(ENDPOINTS):
+        if path not in dict(known):
             endpoints.append((path, ""))
 
     env = dict(os.environ)
@@ -209,10 +223,11 @@ def main(argv: Optional[List[str]] = None) -> None:
         fastresp_env["FASTRESP_NO_EXTENSIONS"] = "1"
     servers = []
     try:
-        servers.append(Server("starlette", ["--app", "install", "--extras"], env))
-        servers.append(Server("fastresp", ["--app", "install", "--extras", "--install"], fastresp_env))
+        app = ["--app", "requests"] if args.app == "requests" else ["--app", "install", "--extras"]
+        servers.append(Server("starlette", app, env))
+        servers.append(Server("fastresp", [*app, "--install"], fastresp_env))
         plain, fast = servers
-        if plain.info["fastresp_imported"] or not fast.info.get("installed"):
+        if plain.info.get("installed") or not fast.info.get("installed"):
             raise SystemExit(f"unexpected servers: {plain.info} / {fast.info}")
         per_round = max(1, -(-args.requests // args.rounds))
         rows = []

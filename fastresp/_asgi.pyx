@@ -35,6 +35,13 @@ cdef extern from "Python.h":
     object PyObject_GenericGetAttr(object obj, object name)
     void* GENERIC_GETATTR "((void*)PyObject_GenericGetAttr)"
     void* GENERIC_SETATTR "((void*)PyObject_GenericSetAttr)"
+    ctypedef struct PyMethodDef:
+        const char* ml_name
+        void* ml_meth
+        int ml_flags
+        const char* ml_doc
+    int METH_O
+    object PyCFunction_NewEx(PyMethodDef* definition, object bound, object module)
 
 ctypedef unsigned char uchar
 ctypedef object (*NewFunction)(object cls, object args, PyObject* kwargs)   # tp_new
@@ -98,21 +105,34 @@ cdef dict _names = {}
 cdef Py_ssize_t NAMES_SIZE = 512
 
 
+# The last name looked up, by identity: code passes the same (interned) literal
+# again and again, and this skips even the dict lookup.
+cdef object _last_key = None
+cdef bytes _last_name = None
+
+
 cdef bytes _name(object key, bint* refused):
     """key.lower().encode("latin-1") for a 1-byte-kind str, or None: the caller
     hands over to the reference. refused[0]: the name holds CR, LF or NUL."""
+    global _last_key, _last_name
     cdef PyObject* cached
     refused[0] = False
+    if key is _last_key:
+        return _last_name
     if not _latin1(key):
         return None
     cached = PyDict_GetItem(_names, key)
     if cached is not NULL:
-        return <bytes>cached
-    name = _copy(key, True, refused)
-    if not refused[0]:
+        name = <bytes>cached
+    else:
+        name = _copy(key, True, refused)
+        if refused[0]:
+            return name
         if len(_names) >= NAMES_SIZE:
             _names.clear()
         _names[key] = name
+    _last_key = key
+    _last_name = name
     return name
 
 
@@ -387,20 +407,31 @@ cdef bint _stored_as_given(object cls, object name) noexcept:
             and _PyType_Lookup(<PyTypeObject*>cls, name) is NULL)
 
 
+cdef object _headers_get(object cls, object self):
+    """``Response.headers`` for a response of a class whose property makes cls
+    instances: a METH_O C function bound to cls (see headers_property)."""
+    found = getattr(self, HEADERS_ATTR, _MISSING)
+    if found is not _MISSING:
+        return found
+    made = _make_headers(cls, self.raw_headers)
+    setattr(self, HEADERS_ATTR, made)
+    if _stored_as_given(type(self), HEADERS_ATTR):
+        return made
+    return getattr(self, HEADERS_ATTR)
+
+
+# The getter is a builtin function bound to the MutableHeaders class (its
+# __self__), not a closure: a property calls it with no argument parsing.
+cdef PyMethodDef _HEADERS_GET
+_HEADERS_GET.ml_name = "headers"
+_HEADERS_GET.ml_meth = <void*>_headers_get
+_HEADERS_GET.ml_flags = METH_O
+_HEADERS_GET.ml_doc = NULL
+
+
 def headers_property(cls):
     """``Response.headers`` making instances of cls (a MutableHeaders class)."""
-
-    def headers(self):
-        found = getattr(self, HEADERS_ATTR, _MISSING)
-        if found is not _MISSING:
-            return found
-        made = _make_headers(cls, self.raw_headers)
-        setattr(self, HEADERS_ATTR, made)
-        if _stored_as_given(type(self), HEADERS_ATTR):
-            return made
-        return getattr(self, HEADERS_ATTR)
-
-    return _asgi_py.HeadersProperty(headers)
+    return _asgi_py.HeadersProperty(PyCFunction_NewEx(&_HEADERS_GET, cls, None))
 
 
 #: starlette.responses.Response.headers under install().

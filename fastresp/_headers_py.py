@@ -171,7 +171,10 @@ def init_headers(self, headers: Mapping[str, str] | None = None) -> None:
         status_code = self.status_code
         if not (status_code < 200 or status_code in (204, 304)):
             length = len(body)
-            raw_headers.append(_length_headers.get(length) or _length_header(length))
+            if _PYPY:   # the JIT builds the pair in place faster than it looks one up
+                raw_headers.append((_CONTENT_LENGTH, str(length).encode("latin-1")))
+            else:
+                raw_headers.append(_length_headers.get(length) or _length_header(length))
 
     media_type = self.media_type
     if media_type is not None and not has_type:

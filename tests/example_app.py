@@ -46,8 +46,27 @@ from types import ModuleType, SimpleNamespace
 from typing import Any, Optional
 
 #: ``--app`` choices: README example 1 on fastresp's classes, the same on
-#: starlette's classes (the oracle of the first), README example 2.
-APPS = ("classes", "classes-starlette", "install")
+#: starlette's classes (the oracle of the first), README example 2, and the
+#: apps of ``python -m fastresp bench --section requests`` (bench/server_load.py).
+APPS = ("classes", "classes-starlette", "install", "requests")
+
+
+def requests_app() -> Any:
+    """fastresp._bench_requests' FastAPI and starlette apps behind one ASGI
+    callable: a path of the starlette app goes to it, anything else to FastAPI.
+    Imports fastresp (not installed unless ``--install``)."""
+    from fastresp import _bench_requests
+
+    fastapi_app = _bench_requests.fastapi_app()
+    starlette_app = _bench_requests.starlette_app()
+    starlette_paths = {case.path for case in _bench_requests.REQUEST_CASES
+                       if case.app == "starlette"}
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        target = starlette_app if scope.get("path") in starlette_paths else fastapi_app
+        await target(scope, receive, send)
+
+    return app
 
 
 def readme_classes_app(classes: Optional[Any] = None) -> Any:
@@ -153,6 +172,10 @@ def add_extra_routes(app: Any, classes: Any) -> Any:
 
 def build(app_name: str, extras: bool) -> Any:
     """The app called app_name (see APPS). For "install", install() is the caller's."""
+    if app_name == "requests":
+        if extras:
+            raise ValueError("the requests app has no /x/ endpoints")
+        return requests_app()
     if app_name == "install":
         import starlette.responses as classes
         app = readme_install_app()

@@ -184,6 +184,28 @@ def test_str_subclass_methods_are_called(impl):
         assert raw == [(b"lowered", b"encoded"), (b"lowered", b"w")]
 
 
+def test_refusal_looks_at_what_a_str_subclass_gives(impl):
+    """A plain-looking name or value whose own lower()/encode() brings CR or LF
+    in is refused as Hardened refuses it (the text alone cannot be trusted)."""
+
+    class Lower(str):
+        def lower(self):
+            return "x\r\ny"
+
+    class Encode(str):
+        def encode(self, *args):
+            return b"v\n"
+
+    for key, value in ((Lower("X"), "v"), ("x", Encode("v")), (Lower("X"), Encode("v"))):
+        for name in ("__setitem__", "append", "setdefault"):
+            raw = [(b"a", b"1")]
+            expected = outcome(getattr(Hardened(raw=[(b"a", b"1")]), name), key, value)
+            assert expected[1] is ValueError
+            got = outcome(getattr(impl.classes.MutableHeaders(raw=raw), name), key, value)
+            assert got == expected, (name, key, value)
+            assert raw == [(b"a", b"1")]
+
+
 def test_vary_follows_the_installed_release(impl):
     raw = [(b"vary", b"a"), (b"vary", b"b")]
     impl.classes.MutableHeaders(raw=raw).add_vary_header("c")

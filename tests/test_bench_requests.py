@@ -74,3 +74,14 @@ def test_bench_section_reports_every_case(capsys):
         assert case["problem"] is None
         assert case["plain_ns"] > 0 and case["installed_ns"] > 0
     assert not fastresp.installed()                  # the bench puts the state back
+
+
+@pytest.mark.parametrize("case", requests.REQUEST_CASES, ids=[c.name for c in requests.REQUEST_CASES])
+def test_server_launcher_serves_each_case(apps, loop, case):
+    """bench/server_load.py's app (tests/example_app.py --app requests) answers
+    each case's path as the section's own app does."""
+    import example_app
+
+    served = requests.messages(example_app.build("requests", False), case, requests.PLAIN, loop)
+    assert served == requests.messages(apps[case.app], case, requests.PLAIN, loop)
+    assert served[0]["status"] == STATUS[case.name]
