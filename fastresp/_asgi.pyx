@@ -1,3 +1,4 @@
+# cython: freethreading_compatible=False
 # cython: language_level=3, boundscheck=False, wraparound=False
 """``Response.headers`` and the ``MutableHeaders`` operations, compiled
 (``Response.__call__`` is the reference's coroutine: see the note at the end).

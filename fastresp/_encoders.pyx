@@ -1,3 +1,4 @@
+# cython: freethreading_compatible=False
 # cython: language_level=3
 # cython: boundscheck=False, wraparound=False
 """FastAPI's ``jsonable_encoder`` with a compiled fast path.

@@ -1,3 +1,4 @@
+# cython: freethreading_compatible=False
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
 """``JSONResponse.render``, compiled: starlette's ``json.dumps`` bytes, written
 straight into one growing UTF-8 buffer.
