@@ -344,20 +344,33 @@ cdef _Plan _make_plan(object cls):
     return plan
 
 
-cdef object _last_class = None   # the class of the last plan used, checked first
-cdef _Plan _last_plan = None
+# The two plans used last, the latest first, checked before _plans: a FastAPI
+# request builds a Response (the dependency's throw-away) and then a response of
+# its own class, so one would miss every time.
+cdef _Plan _latest = _Plan()
+cdef _Plan _before = _Plan()
 
 
 cdef inline _Plan _plan(object cls):
     """The class's plan. Kept by id(cls), not by the class: a metaclass may make
     its classes unhashable; the plan holds the class, so the id stays its own."""
-    global _last_class, _last_plan
+    global _latest, _before
     cdef unsigned int tag = _version_tag(<PyTypeObject*>cls)
-    plan = _last_plan if cls is _last_class else _plans.get(id(cls))
-    if plan is not None and tag and (<_Plan>plan).tag == tag and (<_Plan>plan).cls is cls:
-        _last_class, _last_plan = cls, <_Plan>plan
-        return <_Plan>plan
-    return _make_plan(cls)
+    cdef _Plan plan
+    if _latest.cls is cls:
+        plan = _latest
+    elif _before.cls is cls:
+        plan = _before
+    else:
+        found = _plans.get(id(cls))
+        if found is None:
+            return _make_plan(cls)
+        plan = <_Plan>found
+    if not tag or plan.tag != tag or plan.cls is not cls:
+        return _make_plan(cls)
+    if plan is not _latest:
+        _before, _latest = _latest, plan
+    return plan
 
 
 cdef inline bint _own(object cls, object name, object function) noexcept:
