@@ -62,7 +62,7 @@ cdef object _py_getitem = _asgi_py.getitem
 cdef object _py_init = _asgi_py.init
 cdef object _py_add_vary = _asgi_py.add_vary_header
 cdef object _starlette_getlist = _asgi_py.STARLETTE_GETLIST
-cdef bint VARY_JOINS_ALL = _asgi_py.VARY_JOINS_ALL
+cdef bint VARY_JOINS_ALL = _common.VARY_JOINS_ALL
 
 cdef object LIST = "_list"
 cdef object HEADERS_ATTR = "_headers"
