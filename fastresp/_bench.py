@@ -300,7 +300,8 @@ def implementation(name: str) -> Tuple[Optional[SimpleNamespace], str]:
     """fastresp's classes on one implementation ("cython" or "python"), or None
     and the reason it is unavailable; the second item otherwise names the modules."""
     if name == "python":
-        return (_with_encoder(make_classes(_headers_py, _cookie_py, _json_py, _asgi_py), _encoders_py),
+        python = SimpleNamespace(headers=_headers_py, cookie=_cookie_py, json=_json_py, asgi=_asgi_py)
+        return (_with_encoder(make_classes(python), _encoders_py),
                 "fastresp._headers_py + _cookie_py + _json_py + _encoders_py")
     if name != "cython":
         raise ValueError(f"unknown implementation {name!r}")
@@ -310,7 +311,8 @@ def implementation(name: str) -> Tuple[Optional[SimpleNamespace], str]:
         from . import _asgi, _cookie, _encoders, _headers, _json
     except ImportError as error:
         return None, f"the compiled modules are not importable ({error})"
-    return (_with_encoder(make_classes(_headers, _cookie, _json, _asgi), _encoders),
+    compiled = SimpleNamespace(headers=_headers, cookie=_cookie, json=_json, asgi=_asgi)
+    return (_with_encoder(make_classes(compiled), _encoders),
             "fastresp._headers + _cookie + _json + _encoders")
 
 
