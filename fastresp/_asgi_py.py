@@ -9,13 +9,14 @@ release; plus one rule starlette does not have: a name or value holding CR, LF o
 NUL is refused (ValueError naming the field) before the list is touched.
 
 Where starlette releases differ, what the installed one does is decided once, at
-import (see VARY_JOINS_ALL and WEBSOCKET_WRAPS_SEND).
+import (``_common.VARY_JOINS_ALL`` and ``_common.WEBSOCKET_WRAPS_SEND``).
 
-The interface the compiled module uses: ``setitem``, ``delitem``, ``append``,
-``setdefault``, ``update``, ``add_vary_header``, ``contains``, ``getitem``,
-``get``, ``init``, ``raw``, ``response_call``, ``HeadersProperty``,
-``STARLETTE_GETLIST``,
-``STARLETTE_MUTABLE_HEADERS``.
+The interface the compiled modules use (``COMPILED_USES``): ``setitem``,
+``delitem``, ``append``, ``setdefault``, ``add_vary_header``, ``contains``,
+``getitem`` and ``init``, which ``_asgi`` hands every case it does not do
+itself; ``raw``'s getter and ``response_call``, which it uses as they are;
+``HeadersProperty`` (``_asgi`` and ``_headers``); and starlette's own
+``STARLETTE_GETLIST`` and ``STARLETTE_MUTABLE_HEADERS``.
 """
 
 from __future__ import annotations
@@ -30,6 +31,12 @@ from ._common import (
     CR, LF, NUL, VARY_JOINS_ALL, WEBSOCKET_WRAPS_SEND, header_control_error, header_name_field,
     header_value_field,
 )
+
+#: What the compiled modules take from this one (see the module docstring);
+#: tests/test_seam.py checks that they read exactly these names.
+COMPILED_USES = ("setitem", "delitem", "append", "setdefault", "add_vary_header", "contains",
+                 "getitem", "init", "raw", "response_call", "HeadersProperty",
+                 "STARLETTE_GETLIST", "STARLETTE_MUTABLE_HEADERS")
 
 #: starlette's own class, and its methods, taken before install() can replace them.
 STARLETTE_MUTABLE_HEADERS = starlette.datastructures.MutableHeaders

@@ -20,7 +20,9 @@ from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
 from cpython.unicode cimport PyUnicode_AsUTF8String
 from libc.string cimport memcmp
 
-from . import _common, _headers_py, _json
+from urllib.parse import quote
+
+from . import _asgi_py, _common, _headers_py, _json
 
 cdef extern from "Python.h":
     PyObject* _PyType_Lookup(PyTypeObject* type, object name)
@@ -74,15 +76,16 @@ for _code in range(256):
     URL_SAFE[_code] = _common.URL_SAFE_BYTES[_code]
     FORBIDDEN[_code] = _common.HEADER_FORBIDDEN_BYTES[_code]
 
-cdef object _starlette_render = _headers_py._starlette_render
-cdef object _starlette_json_render = _headers_py._starlette_json_render
+# What the references declare for this module (COMPILED_USES in _headers_py and _asgi_py).
+cdef object _starlette_render = _headers_py.STARLETTE_RENDER
+cdef object _starlette_json_render = _headers_py.STARLETTE_JSON_RENDER
 cdef object _JSON_RENDER = _json.render
-cdef object _starlette_headers = _headers_py._starlette_headers
-cdef object _HeadersProperty = _headers_py.HeadersProperty
+cdef object _starlette_headers = _headers_py.STARLETTE_HEADERS
+cdef object _HeadersProperty = _asgi_py.HeadersProperty
 cdef object _given_headers = _headers_py.given_headers
 cdef object _content_type_header = _headers_py.content_type_header
 cdef object _set_location = _headers_py.set_location
-cdef object _quote = _headers_py.quote
+cdef object _quote = quote
 cdef str _REDIRECT_SAFE = _common.REDIRECT_SAFE
 
 cdef bytes CONTENT_LENGTH = b"content-length"
@@ -106,7 +109,7 @@ cdef list _length_headers = [None] * LENGTH_CACHE_SIZE
 cdef Py_ssize_t _last_big_length = -1
 cdef tuple _last_big_header = None
 # media_type -> (charset or None, (b"content-type", value)), filled by the reference.
-cdef dict _type_headers = _headers_py._type_headers
+cdef dict _type_headers = _headers_py.type_headers
 
 
 # -------------------------------------------------------------------- render
