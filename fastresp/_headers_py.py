@@ -240,8 +240,9 @@ def redirect_init(
 
 
 def fast_construction(cls: type, enable: bool) -> None:
-    """The compiled module's lets calling cls skip type.__call__; in pure Python
-    calling a class has no faster path, so there is nothing to switch."""
+    """Does nothing but check that cls is a class. The compiled module's
+    ``fast_construction`` lets a call of cls skip ``type.__call__``; pure Python
+    has no faster way to call a class, so there is nothing to switch."""
     if not isinstance(cls, type):
         raise needs_a_class_error("fast_construction")
 
