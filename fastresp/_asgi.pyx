@@ -19,6 +19,8 @@ from cpython.object cimport PyObject, PyTypeObject
 from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
 from libc.string cimport memcmp
 
+from ._tables cimport FORBIDDEN, LOWER, fill_header_tables
+
 from . import _asgi_py, _common
 
 cdef extern from "Python.h":
@@ -47,11 +49,7 @@ cdef extern from "Python.h":
 ctypedef unsigned char uchar
 ctypedef object (*NewFunction)(object cls, object args, PyObject* kwargs)   # tp_new
 
-cdef uchar LOWER[256]       # str.lower() of each latin-1 character
-cdef uchar FORBIDDEN[256]   # 1: refused in a header (CR, LF, NUL)
-for _code in range(256):
-    LOWER[_code] = _common.LOWER_LATIN1[_code]
-    FORBIDDEN[_code] = _common.HEADER_FORBIDDEN_BYTES[_code]
+fill_header_tables(_common)   # LOWER and FORBIDDEN: see _tables.pxd
 
 cdef object _py_setitem = _asgi_py.setitem
 cdef object _py_delitem = _asgi_py.delitem

@@ -20,6 +20,8 @@ from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
 from cpython.unicode cimport PyUnicode_AsUTF8String
 from libc.string cimport memcmp
 
+from ._tables cimport FORBIDDEN, LOWER, fill_header_tables
+
 from urllib.parse import quote
 
 from . import _asgi_py, _common, _headers_py, _json
@@ -68,13 +70,10 @@ ctypedef unsigned char uchar
 ctypedef object (*NewFunction)(object cls, object args, PyObject* kwargs)   # tp_new
 ctypedef int (*InitFunction)(object self, object args, object kwargs) except -1   # tp_init
 
-cdef uchar LOWER[256]       # str.lower() of each latin-1 character
+fill_header_tables(_common)   # LOWER and FORBIDDEN: see _tables.pxd
 cdef uchar URL_SAFE[256]    # 1: urllib.parse.quote leaves it alone in a redirect
-cdef uchar FORBIDDEN[256]   # 1: refused in a header (CR, LF, NUL)
 for _code in range(256):
-    LOWER[_code] = _common.LOWER_LATIN1[_code]
     URL_SAFE[_code] = _common.URL_SAFE_BYTES[_code]
-    FORBIDDEN[_code] = _common.HEADER_FORBIDDEN_BYTES[_code]
 
 # What the references declare for this module (COMPILED_USES in _headers_py and _asgi_py).
 cdef object _starlette_render = _headers_py.STARLETTE_RENDER

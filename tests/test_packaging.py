@@ -1,7 +1,8 @@
 """Packaging: what the sdist and the wheels hold, and the install without a compiler.
 
-* The sdist holds the .pyx sources, _env.py (setup.py loads it) and every module,
-  and nothing generated: no .c, no compiled module, no annotation report.
+* The sdist holds the .pyx and .pxd sources, _env.py (setup.py loads it) and
+  every module, and nothing generated: no .c, no compiled module, no annotation
+  report.
 * A wheel built from that sdist on CPython holds both compiled modules; with
   FASTRESP_NO_EXTENSIONS=1 it holds none and is a pure-Python wheel.
 * Installing the sdist with no working C compiler (CC=/bin/false) succeeds, prints
@@ -146,7 +147,8 @@ def test_sdist_holds_the_sources_and_nothing_generated(sdist):
     names = _members(sdist)
     for required in ("setup.py", "pyproject.toml", "README.md", "MANIFEST.in", "fastresp/py.typed",
                      "fastresp/_env.py", "fastresp/_headers.pyx", "fastresp/_cookie.pyx",
-                     "fastresp/_json.pyx", "fastresp/_encoders.pyx", "fastresp/_asgi.pyx"):
+                     "fastresp/_json.pyx", "fastresp/_encoders.pyx", "fastresp/_asgi.pyx",
+                     "fastresp/_tables.pxd"):
         assert required in names, required
     modules = sorted(f"fastresp/{path.name}" for path in SOURCE.glob("*.py"))
     assert sorted(name for name in names if name.startswith("fastresp/") and name.endswith(".py")) == modules
@@ -194,6 +196,7 @@ def test_wheel_without_extensions_is_pure_python(unpacked_sdist, tmp_path):
     assert wheel.name.endswith("-py3-none-any.whl")
     assert [name for name in names if BINARY.search(name)] == []
     assert "fastresp/_headers.pyx" in names and "fastresp/_headers_py.py" in names
+    assert "fastresp/_tables.pxd" in names
 
 
 @pytest.mark.slow
