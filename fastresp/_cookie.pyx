@@ -1,6 +1,10 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+# cython: initializedcheck=False, embedsignature=True, binding=True
 # cython: freethreading_compatible=False
-# (The default, stated: the module-level caches need the GIL; on a free-threaded
-# build, importing this module turns the GIL on. See README.md, Compatibility.)
+# (Every directive this module is compiled with; setup.py adds none.
+# freethreading_compatible=False is Cython's default, stated: the module-level
+# caches need the GIL, so on a free-threaded build importing this module turns
+# the GIL on. See README.md, Compatibility.)
 """Set-Cookie values written straight into a bytes buffer.
 
 The fast path takes the argument types real apps pass (plain str of latin-1 text,

@@ -8,6 +8,7 @@
 * Installing the sdist with no working C compiler (CC=/bin/false) succeeds, prints
   the warning once and gives IMPLEMENTATION == "python".
 * A compiled module never shares its name with a .py module (it would shadow it).
+* Every .pyx states the same Cython directives in its first lines; setup.py adds none.
 * Under tox the tests import the installed package, never the source tree.
 
 The tests that build or install are marked ``slow`` (about a minute in all; they
@@ -118,6 +119,42 @@ def test_installed_wheel_matches_the_environment():
     elif os.environ.get("FASTRESP_REQUIRE_COMPILED"):
         assert sorted(name.split(".")[0] for name in installed) == sorted(COMPILED)
         assert fastresp.IMPLEMENTATION == "cython", fastresp.REASON
+
+
+# ---------------------------------------------------------- Cython directives
+
+#: What every .pyx states in its ``# cython:`` lines; setup.py adds nothing, so
+#: this is all a module is compiled with, and all modules alike.
+DIRECTIVES = {
+    "language_level": "3", "boundscheck": "False", "wraparound": "False", "cdivision": "True",
+    "initializedcheck": "False", "embedsignature": "True", "binding": "True",
+    "freethreading_compatible": "False",
+}
+
+
+def _stated_directives(text: str) -> Dict[str, str]:
+    """The directives of the ``# cython:`` lines in a .pyx file's leading comments."""
+    stated: Dict[str, str] = {}
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        if line.startswith("# cython:"):
+            for item in line[len("# cython:"):].split(","):
+                name, value = (part.strip() for part in item.split("="))
+                assert name not in stated, name
+                stated[name] = value
+    return stated
+
+
+@needs_source
+@pytest.mark.parametrize("name", COMPILED)
+def test_pyx_states_every_directive_at_its_top(name):
+    assert _stated_directives((SOURCE / f"{name}.pyx").read_text(encoding="utf-8")) == DIRECTIVES
+
+
+@needs_source
+def test_setup_adds_no_directive():
+    assert "compiler_directives" not in (ROOT / "setup.py").read_text(encoding="utf-8")
 
 
 # ------------------------------------------------------------- sdist and wheels
