@@ -24,25 +24,16 @@ from cpython.object cimport PyObject, PyTypeObject
 from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
 from libc.string cimport memcmp
 
+from ._capi cimport (
+    GENERIC_GETATTR, GENERIC_SETATTR, PyUnicode_1BYTE_DATA, PyUnicode_1BYTE_KIND, PyUnicode_GET_LENGTH,
+    PyUnicode_KIND, TypeObject, _PyType_Lookup,
+)
 from ._tables cimport FORBIDDEN, LOWER, fill_header_tables
 
 from . import _asgi_py, _common
 
 cdef extern from "Python.h":
-    PyObject* _PyType_Lookup(PyTypeObject* type, object name)
-    int PyUnicode_KIND(object text)
-    const unsigned char* PyUnicode_1BYTE_DATA(object text)
-    Py_ssize_t PyUnicode_GET_LENGTH(object text)
-    int PyUnicode_1BYTE_KIND
     object PyUnicode_DecodeLatin1(const char* data, Py_ssize_t size, const char* errors)
-    int PyObject_GenericSetAttr(object obj, object name, object value) except -1
-    ctypedef struct TypeObject "PyTypeObject":
-        void* tp_new
-        void* tp_getattro
-        void* tp_setattro
-    object PyObject_GenericGetAttr(object obj, object name)
-    void* GENERIC_GETATTR "((void*)PyObject_GenericGetAttr)"
-    void* GENERIC_SETATTR "((void*)PyObject_GenericSetAttr)"
     ctypedef struct PyMethodDef:
         const char* ml_name
         void* ml_meth

@@ -24,6 +24,11 @@ from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
 from cpython.unicode cimport PyUnicode_AsUTF8String
 from libc.string cimport memcmp
 
+from ._capi cimport (
+    GENERIC_GETATTR, GENERIC_SETATTR, PyObject_GenericGetAttr, PyObject_GenericSetAttr,
+    PyUnicode_1BYTE_DATA, PyUnicode_1BYTE_KIND, PyUnicode_GET_LENGTH, PyUnicode_KIND, TypeObject,
+    _PyType_Lookup,
+)
 from ._tables cimport FORBIDDEN, LOWER, fill_header_tables
 
 from urllib.parse import quote
@@ -31,30 +36,12 @@ from urllib.parse import quote
 from . import _asgi_py, _common, _headers_py, _json
 
 cdef extern from "Python.h":
-    PyObject* _PyType_Lookup(PyTypeObject* type, object name)
     void PyType_Modified(PyTypeObject* type)
-    int PyObject_GenericSetAttr(object obj, object name, object value) except -1
-    object PyObject_GenericGetAttr(object obj, object name)
-    ctypedef struct TypeObject "PyTypeObject":
-        unsigned long tp_flags
-        unsigned int tp_version_tag
-        void* tp_getattro
-        void* tp_setattro
-        void* tp_descr_set
-        void* tp_new
-        void* tp_init
-        void* tp_vectorcall
     Py_ssize_t PyVectorcall_NARGS(size_t nargsf)
     bint PyMethod_Check(object obj)
     PyObject* PyMethod_GET_FUNCTION(object method)
     PyObject* PyMethod_GET_SELF(object method)
-    void* GENERIC_GETATTR "((void*)PyObject_GenericGetAttr)"
-    void* GENERIC_SETATTR "((void*)PyObject_GenericSetAttr)"
     unsigned long Py_TPFLAGS_HEAPTYPE
-    int PyUnicode_KIND(object text)
-    const unsigned char* PyUnicode_1BYTE_DATA(object text)
-    Py_ssize_t PyUnicode_GET_LENGTH(object text)
-    int PyUnicode_1BYTE_KIND
 
 cdef extern from *:
     """

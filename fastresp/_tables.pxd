@@ -10,7 +10,7 @@
 # its own copy in its own C file, filled from _common by fill_header_tables()
 # when that module is imported (nothing writes them afterwards).
 
-from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
+from cpython.bytes cimport PyBytes_AS_STRING
 from libc.string cimport memcpy
 
 cdef extern from *:
@@ -23,7 +23,7 @@ cdef extern from *:
 
 
 cdef inline int _fill(unsigned char* table, bytes source) except -1:
-    if PyBytes_GET_SIZE(source) != 256:
+    if len(source) != 256:     # (and a TypeError for None)
         raise ValueError("a byte table must hold 256 entries")
     memcpy(table, PyBytes_AS_STRING(source), 256)
     return 0

@@ -185,7 +185,7 @@ def test_sdist_holds_the_sources_and_nothing_generated(sdist):
     for required in ("setup.py", "pyproject.toml", "README.md", "MANIFEST.in", "fastresp/py.typed",
                      "fastresp/_env.py", "fastresp/_headers.pyx", "fastresp/_cookie.pyx",
                      "fastresp/_json.pyx", "fastresp/_encoders.pyx", "fastresp/_asgi.pyx",
-                     "fastresp/_tables.pxd"):
+                     "fastresp/_tables.pxd", "fastresp/_capi.pxd"):
         assert required in names, required
     modules = sorted(f"fastresp/{path.name}" for path in SOURCE.glob("*.py"))
     assert sorted(name for name in names if name.startswith("fastresp/") and name.endswith(".py")) == modules
@@ -233,7 +233,7 @@ def test_wheel_without_extensions_is_pure_python(unpacked_sdist, tmp_path):
     assert wheel.name.endswith("-py3-none-any.whl")
     assert [name for name in names if BINARY.search(name)] == []
     assert "fastresp/_headers.pyx" in names and "fastresp/_headers_py.py" in names
-    assert "fastresp/_tables.pxd" in names
+    assert "fastresp/_tables.pxd" in names and "fastresp/_capi.pxd" in names
 
 
 @pytest.mark.slow
