@@ -47,6 +47,7 @@ ctypedef object (*NewFunction)(object cls, object args, PyObject* kwargs)   # tp
 
 fill_header_tables(_common)   # LOWER and FORBIDDEN: see _tables.pxd
 
+# What the reference declares for this module (COMPILED_USES in _asgi_py).
 cdef object _py_setitem = _asgi_py.setitem
 cdef object _py_delitem = _asgi_py.delitem
 cdef object _py_append = _asgi_py.append
