@@ -8,7 +8,8 @@ pure-Python implementation.
 
 The .pyx files are turned into C only when the extensions are built (inside
 build_ext), never when an sdist or metadata is made: the sdist ships the .pyx
-sources and no generated C.
+and .pxd sources and no generated C. Each .pyx states its Cython directives in
+its first lines; none are added here.
 
 pip shows a build's output only with -v (or when the build fails), so the warning
 is easy to miss: ``python -m fastresp`` tells afterwards which implementation
@@ -32,17 +33,6 @@ def _load_env():
     spec.loader.exec_module(module)
     return module
 
-
-# Every Cython directive, in one place.
-DIRECTIVES = {
-    "language_level": 3,
-    "boundscheck": False,
-    "wraparound": False,
-    "cdivision": True,
-    "initializedcheck": False,
-    "embedsignature": True,
-    "binding": True,
-}
 
 WARNING = """
 ********************************************************************************
@@ -83,8 +73,8 @@ class OptionalBuildExt(build_ext):
                     from Cython.Build import cythonize
                 except ImportError as error:
                     raise RuntimeError(f"Cython is not installed: {error}") from error
-                ext.sources = cythonize([ext], compiler_directives=DIRECTIVES, force=self.force,
-                                        quiet=not self.verbose)[0].sources
+                # The Cython directives are stated at the top of each .pyx file.
+                ext.sources = cythonize([ext], force=self.force, quiet=not self.verbose)[0].sources
             super().build_extension(ext)
         except Exception as error:
             self._skip(error)

@@ -28,6 +28,6 @@ def test_case(benchmark, record, classes: SimpleNamespace, case: _bench.Case, si
     benchmark.group = f"{case.name}: {case.label} (1000 ops a call: us = ns/op)"
     benchmark.extra_info.update(case=case.name, side=side, ops_per_call=BATCH, stmt=case.stmt)
     if side != "starlette":
-        benchmark.extra_info["target"] = case.target(side)
+        benchmark.extra_info["floor"] = case.floor(side)
     benchmark(inner, BATCH, int)  # int() as the timer: inner's own timing is unused
     record(case, side, BATCH)

@@ -1,6 +1,6 @@
 """Fixtures for the benchmarks, and a table of ratios after pytest-benchmark's own.
 
-The cases themselves (statements, targets) live in ``fastresp._bench``, shared
+The cases themselves (statements, floors) live in ``fastresp._bench``, shared
 with ``python -m fastresp bench``.
 """
 
@@ -54,7 +54,7 @@ def pytest_terminal_summary(terminalreporter) -> None:
     header = ["case", "starlette"]
     impls = [side for side in SIDES[1:] if any(key[1] == side for key in _best)]
     for side in impls:
-        header += [f"fastresp {side}", "ratio", "target"]
+        header += [f"fastresp {side}", "ratio", "floor"]
     rows = []
     for case in _bench.CASES:
         base = _best.get((case.name, "starlette"))
@@ -64,8 +64,8 @@ def pytest_terminal_summary(terminalreporter) -> None:
         for side in impls:
             best = _best.get((case.name, side))
             ratio = None if best is None else base / best
-            row += [_bench._fmt_ns(best), "n/a" if ratio is None else f"{ratio:.2f}x",
-                    _bench._fmt_target(ratio, case.target(side))]
+            row += [_bench._fmt_ns(best), _bench._fmt_ratio(ratio),
+                    _bench._fmt_floor(ratio, case.floor(side))]
         rows.append(row)
     write = terminalreporter.write_line
     terminalreporter.section("fastresp: starlette min / fastresp min, per operation")
@@ -74,5 +74,5 @@ def pytest_terminal_summary(terminalreporter) -> None:
     write("")
     write("pytest-benchmark times each benchmark in one stretch, not interleaved with the")
     write("others: on a busy machine, `python -m fastresp bench` gives the steadier ratios.")
-    for line in _bench.LEGEND.splitlines():
+    for line in f"{_bench.LEGEND}\n\n{_bench.FLOOR_LEGEND}".splitlines():
         write(line)

@@ -1,11 +1,13 @@
 """``python -m fastresp``: which implementation is running, and why.
 
 ``python -m fastresp bench [--impl {active,cython,python,both}] [--quick]
-[--rounds N] [--json]`` times starlette against fastresp (see fastresp._bench).
+[--rounds N] [--json] [--check]`` times starlette against fastresp (see
+fastresp._bench, imported only for that).
 """
 
 from __future__ import annotations
 
+import platform
 import sys
 from typing import Optional, Sequence
 
@@ -15,14 +17,16 @@ usage: python -m fastresp            show version, implementation and environmen
 
 
 def info() -> str:
-    from ._bench import environment
+    import starlette
 
-    env = environment()
+    from . import __version__, _impl
+
+    python = sys.version.replace("\n", " ")
     return "\n".join([
-        f"fastresp {env['fastresp']}",
-        f"implementation: {env['implementation']} ({env['reason']})",
-        f"python: {env['python_implementation']} {env['python']}",
-        f"starlette: {env['starlette']}",
+        f"fastresp {__version__}",
+        f"implementation: {_impl.IMPLEMENTATION} ({_impl.REASON})",
+        f"python: {platform.python_implementation()} {python}",
+        f"starlette: {starlette.__version__}",
     ])
 
 

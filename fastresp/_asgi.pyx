@@ -1,5 +1,10 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+# cython: initializedcheck=False, embedsignature=True, binding=True
 # cython: freethreading_compatible=False
-# cython: language_level=3, boundscheck=False, wraparound=False
+# (Every directive this module is compiled with; setup.py adds none.
+# freethreading_compatible=False is Cython's default, stated: the module-level
+# caches need the GIL, so on a free-threaded build importing this module turns
+# the GIL on. See README.md, Compatibility.)
 """``Response.headers`` and the ``MutableHeaders`` operations, compiled
 (``Response.__call__`` is the reference's coroutine: see the note at the end).
 
@@ -19,23 +24,16 @@ from cpython.object cimport PyObject, PyTypeObject
 from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
 from libc.string cimport memcmp
 
+from ._capi cimport (
+    GENERIC_GETATTR, GENERIC_SETATTR, PyUnicode_1BYTE_DATA, PyUnicode_1BYTE_KIND, PyUnicode_GET_LENGTH,
+    PyUnicode_KIND, TypeObject, _PyType_Lookup,
+)
+from ._tables cimport FORBIDDEN, LOWER, fill_header_tables
+
 from . import _asgi_py, _common
 
 cdef extern from "Python.h":
-    PyObject* _PyType_Lookup(PyTypeObject* type, object name)
-    int PyUnicode_KIND(object text)
-    const unsigned char* PyUnicode_1BYTE_DATA(object text)
-    Py_ssize_t PyUnicode_GET_LENGTH(object text)
-    int PyUnicode_1BYTE_KIND
     object PyUnicode_DecodeLatin1(const char* data, Py_ssize_t size, const char* errors)
-    int PyObject_GenericSetAttr(object obj, object name, object value) except -1
-    ctypedef struct TypeObject "PyTypeObject":
-        void* tp_new
-        void* tp_getattro
-        void* tp_setattro
-    object PyObject_GenericGetAttr(object obj, object name)
-    void* GENERIC_GETATTR "((void*)PyObject_GenericGetAttr)"
-    void* GENERIC_SETATTR "((void*)PyObject_GenericSetAttr)"
     ctypedef struct PyMethodDef:
         const char* ml_name
         void* ml_meth
@@ -47,12 +45,9 @@ cdef extern from "Python.h":
 ctypedef unsigned char uchar
 ctypedef object (*NewFunction)(object cls, object args, PyObject* kwargs)   # tp_new
 
-cdef uchar LOWER[256]       # str.lower() of each latin-1 character
-cdef uchar FORBIDDEN[256]   # 1: refused in a header (CR, LF, NUL)
-for _code in range(256):
-    LOWER[_code] = _common.LOWER_LATIN1[_code]
-    FORBIDDEN[_code] = _common.HEADER_FORBIDDEN_BYTES[_code]
+fill_header_tables(_common)   # LOWER and FORBIDDEN: see _tables.pxd
 
+# What the reference declares for this module (COMPILED_USES in _asgi_py).
 cdef object _py_setitem = _asgi_py.setitem
 cdef object _py_delitem = _asgi_py.delitem
 cdef object _py_append = _asgi_py.append
@@ -62,7 +57,7 @@ cdef object _py_getitem = _asgi_py.getitem
 cdef object _py_init = _asgi_py.init
 cdef object _py_add_vary = _asgi_py.add_vary_header
 cdef object _starlette_getlist = _asgi_py.STARLETTE_GETLIST
-cdef bint VARY_JOINS_ALL = _asgi_py.VARY_JOINS_ALL
+cdef bint VARY_JOINS_ALL = _common.VARY_JOINS_ALL
 
 cdef object LIST = "_list"
 cdef object HEADERS_ATTR = "_headers"

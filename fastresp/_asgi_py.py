@@ -9,13 +9,14 @@ release; plus one rule starlette does not have: a name or value holding CR, LF o
 NUL is refused (ValueError naming the field) before the list is touched.
 
 Where starlette releases differ, what the installed one does is decided once, at
-import (see VARY_JOINS_ALL and WEBSOCKET_WRAPS_SEND).
+import (``_common.VARY_JOINS_ALL`` and ``_common.WEBSOCKET_WRAPS_SEND``).
 
-The interface the compiled module uses: ``setitem``, ``delitem``, ``append``,
-``setdefault``, ``update``, ``add_vary_header``, ``contains``, ``getitem``,
-``get``, ``init``, ``raw``, ``response_call``, ``HeadersProperty``,
-``VARY_JOINS_ALL``, ``STARLETTE_GETLIST``,
-``STARLETTE_MUTABLE_HEADERS``.
+The interface the compiled modules use (``COMPILED_USES``): ``setitem``,
+``delitem``, ``append``, ``setdefault``, ``add_vary_header``, ``contains``,
+``getitem`` and ``init``, which ``_asgi`` hands every case it does not do
+itself; ``raw``'s getter and ``response_call``, which it uses as they are;
+``HeadersProperty`` (``_asgi`` and ``_headers``); and starlette's own
+``STARLETTE_GETLIST`` and ``STARLETTE_MUTABLE_HEADERS``.
 """
 
 from __future__ import annotations
@@ -25,31 +26,22 @@ from operator import attrgetter
 from typing import Any, Callable, Mapping
 
 import starlette.datastructures
-import starlette.responses
 
-from ._common import CR, LF, NUL, header_control_error, header_name_field, header_value_field
+from ._common import (
+    CR, LF, NUL, VARY_JOINS_ALL, WEBSOCKET_WRAPS_SEND, header_control_error, header_name_field,
+    header_value_field,
+)
+
+#: What the compiled modules take from this one (see the module docstring);
+#: tests/test_seam.py checks that they read exactly these names.
+COMPILED_USES = ("setitem", "delitem", "append", "setdefault", "add_vary_header", "contains",
+                 "getitem", "init", "raw", "response_call", "HeadersProperty",
+                 "STARLETTE_GETLIST", "STARLETTE_MUTABLE_HEADERS")
 
 #: starlette's own class, and its methods, taken before install() can replace them.
 STARLETTE_MUTABLE_HEADERS = starlette.datastructures.MutableHeaders
 STARLETTE_GETLIST = starlette.datastructures.Headers.__dict__["getlist"]
-_starlette_add_vary = STARLETTE_MUTABLE_HEADERS.__dict__["add_vary_header"]
 _starlette_init = starlette.datastructures.Headers.__dict__["__init__"]
-
-
-def _vary_joins_all() -> bool:
-    """starlette 1.x (after 1.0.0) joins every vary header into the one it keeps;
-    earlier releases join only the first (``self.get("vary")``)."""
-    probe = STARLETTE_MUTABLE_HEADERS(raw=[(b"vary", b"a"), (b"vary", b"b")])
-    _starlette_add_vary(probe, "c")
-    return probe.raw == [(b"vary", b"a, b, c")]
-
-
-#: add_vary_header keeps every earlier vary value (True) or the first only.
-VARY_JOINS_ALL = _vary_joins_all()
-#: Response.__call__ on a websocket scope wraps send with
-#: ``self._wrap_websocket_denial_send`` (starlette >= 1.0) instead of prefixing
-#: the message types with "websocket.".
-WEBSOCKET_WRAPS_SEND = "_wrap_websocket_denial_send" in vars(starlette.responses.Response)
 
 _PYPY = sys.implementation.name == "pypy"
 _MISSING = object()

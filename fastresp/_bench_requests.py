@@ -256,11 +256,21 @@ def run_elsewhere(implementation: str, settings: Any) -> Dict[str, Any]:
     return json.loads(done.stdout)["requests"][0]
 
 
-def render(sections: List[Dict[str, Any]]) -> str:
-    from ._bench import _fmt_ns, _fmt_target, _table
+#: What the section shows, printed above its tables.
+ABOUT = """\
+Whole requests: a FastAPI app and a starlette app called in this process as ASGI
+(routing, FastAPI's validation and serialization, the response; no server, no
+network), as they are ("plain") and after fastresp.install(). ratio = plain time
+/ install() time; higher is better. A request also spends time where fastresp
+changes nothing, so these ratios are smaller than the per-object ones."""
 
-    lines = ["Whole requests: the app called in process as ASGI, plain starlette/FastAPI"
-             " against the same app after fastresp.install(); ratio = plain / install()."]
+
+def render(sections: List[Dict[str, Any]], check: bool = False) -> str:
+    """The section as text: one table per implementation (with each request's
+    floor when *check*)."""
+    from ._bench import _fmt_floor, _fmt_ns, _fmt_ratio, _table
+
+    lines = [ABOUT]
     for section in sections:
         name = section["implementation"]
         if "unavailable" in section:
@@ -270,10 +280,12 @@ def render(sections: List[Dict[str, Any]]) -> str:
             lines.append(f"{name}: no {app} cases: {why}")
         rows = [[case["label"], _fmt_ns(case["plain_ns"]),
                  _fmt_ns(case["installed_ns"]) + (" (!)" if case["problem"] else ""),
-                 f"{case['ratio']:.2f}x", _fmt_target(case["ratio"], case["floor"], not case["problem"])]
+                 _fmt_ratio(case["ratio"])]
+                + ([_fmt_floor(case["ratio"], case["floor"], not case["problem"])] if check else [])
                 for case in section["cases"]]
         lines.append("")
-        lines.append(_table(rows, ["request", "plain", f"install() {name}", "ratio", "floor"]))
+        lines.append(_table(rows, ["request", "plain", f"install() {name}", "ratio"]
+                            + (["floor"] if check else [])))
         for case in section["cases"]:
             if case["problem"]:
                 lines.append(f"(!) {case['label']}: {case['problem']}")

@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from http.cookies import CookieError, Morsel
 from typing import Any
 
+import starlette.datastructures
 import starlette.responses
 
 # ------------------------------------------------------------- starlette release
@@ -43,6 +44,25 @@ SET_COOKIE_TAKES_PARTITIONED = _takes("set_cookie", "partitioned")
 #: ``self.set_cookie`` without it: a subclass's ``set_cookie`` without the
 #: parameter keeps working.
 DELETE_COOKIE_PASSES_PARTITIONED = _takes("delete_cookie", "partitioned")
+
+
+def _vary_joins_all() -> bool:
+    """starlette 1.x (after 1.0.0) joins every vary header into the one it keeps;
+    earlier releases join only the first (``self.get("vary")``)."""
+    mutable_headers = starlette.datastructures.MutableHeaders
+    probe = mutable_headers(raw=[(b"vary", b"a"), (b"vary", b"b")])
+    # The class's own function, taken before install() can replace it.
+    mutable_headers.__dict__["add_vary_header"](probe, "c")
+    return probe.raw == [(b"vary", b"a, b, c")]
+
+
+#: ``MutableHeaders.add_vary_header`` keeps every earlier vary value (True) or
+#: the first only.
+VARY_JOINS_ALL = _vary_joins_all()
+#: ``Response.__call__`` on a websocket scope wraps send with
+#: ``self._wrap_websocket_denial_send`` (starlette >= 1.0) instead of prefixing
+#: the message types with "websocket.".
+WEBSOCKET_WRAPS_SEND = "_wrap_websocket_denial_send" in vars(starlette.responses.Response)
 
 # --------------------------------------------------------------------------- cookies
 

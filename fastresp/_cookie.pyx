@@ -1,6 +1,10 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+# cython: initializedcheck=False, embedsignature=True, binding=True
 # cython: freethreading_compatible=False
-# (The default, stated: the module-level caches need the GIL; on a free-threaded
-# build, importing this module turns the GIL on. See README.md, Compatibility.)
+# (Every directive this module is compiled with; setup.py adds none.
+# freethreading_compatible=False is Cython's default, stated: the module-level
+# caches need the GIL, so on a free-threaded build importing this module turns
+# the GIL on. See README.md, Compatibility.)
 """Set-Cookie values written straight into a bytes buffer.
 
 The fast path takes the argument types real apps pass (plain str of latin-1 text,
@@ -23,18 +27,15 @@ from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
 from libc.math cimport floor
 from libc.string cimport memcpy
 
+from ._capi cimport (
+    PyUnicode_1BYTE_DATA, PyUnicode_1BYTE_KIND, PyUnicode_GET_LENGTH, PyUnicode_KIND, _PyType_Lookup,
+)
+
 import time as _time
 
 from . import _common, _cookie_py
 
 import_datetime()
-
-cdef extern from "Python.h":
-    PyObject* _PyType_Lookup(PyTypeObject* type, object name)
-    int PyUnicode_KIND(object text)
-    const unsigned char* PyUnicode_1BYTE_DATA(object text)
-    Py_ssize_t PyUnicode_GET_LENGTH(object text)
-    int PyUnicode_1BYTE_KIND
 
 ctypedef unsigned char uchar
 

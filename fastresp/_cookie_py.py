@@ -5,6 +5,9 @@ calling ``str()`` and ``==`` on the arguments in the order SimpleCookie does, so
 user types behave the same; on top of that it refuses control characters in
 every field. The compiled module handles the common argument types itself and
 hands everything else (and every error) to this module.
+
+The interface the compiled module uses (``COMPILED_USES``): ``cookie_value``,
+the whole Set-Cookie value for any arguments.
 """
 
 from __future__ import annotations
@@ -21,6 +24,9 @@ from ._common import (
     SAMESITE_VALUES, SECURE, UTC, SameSiteError, cookie_control_error, is_legal_key,
     latin1_error, offset_date, utc_date,
 )
+
+#: What the compiled module takes from this one (see the module docstring).
+COMPILED_USES = ("cookie_value",)
 
 _SET_COOKIE = b"set-cookie"
 #: Cookie names (plain str) that passed _check_key and are printable: an app

@@ -1,6 +1,10 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+# cython: initializedcheck=False, embedsignature=True, binding=True
 # cython: freethreading_compatible=False
-# cython: language_level=3
-# cython: boundscheck=False, wraparound=False
+# (Every directive this module is compiled with; setup.py adds none.
+# freethreading_compatible=False is Cython's default, stated: the module-level
+# caches need the GIL, so on a free-threaded build importing this module turns
+# the GIL on. See README.md, Compatibility.)
 """FastAPI's ``jsonable_encoder`` with a compiled fast path.
 
 The same contract as the reference ``_encoders_py`` (read its docstring): with

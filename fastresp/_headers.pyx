@@ -1,6 +1,10 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+# cython: initializedcheck=False, embedsignature=True, binding=True
 # cython: freethreading_compatible=False
-# (The default, stated: the module-level caches need the GIL; on a free-threaded
-# build, importing this module turns the GIL on. See README.md, Compatibility.)
+# (Every directive this module is compiled with; setup.py adds none.
+# freethreading_compatible=False is Cython's default, stated: the module-level
+# caches need the GIL, so on a free-threaded build importing this module turns
+# the GIL on. See README.md, Compatibility.)
 """Body rendering and the raw header list, compiled.
 
 The common case (no headers or a dict of plain latin-1 str, bytes or str
@@ -20,33 +24,24 @@ from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
 from cpython.unicode cimport PyUnicode_AsUTF8String
 from libc.string cimport memcmp
 
-from . import _common, _headers_py, _json
+from ._capi cimport (
+    GENERIC_GETATTR, GENERIC_SETATTR, PyObject_GenericGetAttr, PyObject_GenericSetAttr,
+    PyUnicode_1BYTE_DATA, PyUnicode_1BYTE_KIND, PyUnicode_GET_LENGTH, PyUnicode_KIND, TypeObject,
+    _PyType_Lookup,
+)
+from ._tables cimport FORBIDDEN, LOWER, fill_header_tables
+
+from urllib.parse import quote
+
+from . import _asgi_py, _common, _headers_py, _json
 
 cdef extern from "Python.h":
-    PyObject* _PyType_Lookup(PyTypeObject* type, object name)
     void PyType_Modified(PyTypeObject* type)
-    int PyObject_GenericSetAttr(object obj, object name, object value) except -1
-    object PyObject_GenericGetAttr(object obj, object name)
-    ctypedef struct TypeObject "PyTypeObject":
-        unsigned long tp_flags
-        unsigned int tp_version_tag
-        void* tp_getattro
-        void* tp_setattro
-        void* tp_descr_set
-        void* tp_new
-        void* tp_init
-        void* tp_vectorcall
     Py_ssize_t PyVectorcall_NARGS(size_t nargsf)
     bint PyMethod_Check(object obj)
     PyObject* PyMethod_GET_FUNCTION(object method)
     PyObject* PyMethod_GET_SELF(object method)
-    void* GENERIC_GETATTR "((void*)PyObject_GenericGetAttr)"
-    void* GENERIC_SETATTR "((void*)PyObject_GenericSetAttr)"
     unsigned long Py_TPFLAGS_HEAPTYPE
-    int PyUnicode_KIND(object text)
-    const unsigned char* PyUnicode_1BYTE_DATA(object text)
-    Py_ssize_t PyUnicode_GET_LENGTH(object text)
-    int PyUnicode_1BYTE_KIND
 
 cdef extern from *:
     """
@@ -66,23 +61,21 @@ ctypedef unsigned char uchar
 ctypedef object (*NewFunction)(object cls, object args, PyObject* kwargs)   # tp_new
 ctypedef int (*InitFunction)(object self, object args, object kwargs) except -1   # tp_init
 
-cdef uchar LOWER[256]       # str.lower() of each latin-1 character
+fill_header_tables(_common)   # LOWER and FORBIDDEN: see _tables.pxd
 cdef uchar URL_SAFE[256]    # 1: urllib.parse.quote leaves it alone in a redirect
-cdef uchar FORBIDDEN[256]   # 1: refused in a header (CR, LF, NUL)
 for _code in range(256):
-    LOWER[_code] = _common.LOWER_LATIN1[_code]
     URL_SAFE[_code] = _common.URL_SAFE_BYTES[_code]
-    FORBIDDEN[_code] = _common.HEADER_FORBIDDEN_BYTES[_code]
 
-cdef object _starlette_render = _headers_py._starlette_render
-cdef object _starlette_json_render = _headers_py._starlette_json_render
+# What the references declare for this module (COMPILED_USES in _headers_py and _asgi_py).
+cdef object _starlette_render = _headers_py.STARLETTE_RENDER
+cdef object _starlette_json_render = _headers_py.STARLETTE_JSON_RENDER
 cdef object _JSON_RENDER = _json.render
-cdef object _starlette_headers = _headers_py._starlette_headers
-cdef object _HeadersProperty = _headers_py.HeadersProperty
+cdef object _starlette_headers = _headers_py.STARLETTE_HEADERS
+cdef object _HeadersProperty = _asgi_py.HeadersProperty
 cdef object _given_headers = _headers_py.given_headers
 cdef object _content_type_header = _headers_py.content_type_header
 cdef object _set_location = _headers_py.set_location
-cdef object _quote = _headers_py.quote
+cdef object _quote = quote
 cdef str _REDIRECT_SAFE = _common.REDIRECT_SAFE
 
 cdef bytes CONTENT_LENGTH = b"content-length"
@@ -106,7 +99,7 @@ cdef list _length_headers = [None] * LENGTH_CACHE_SIZE
 cdef Py_ssize_t _last_big_length = -1
 cdef tuple _last_big_header = None
 # media_type -> (charset or None, (b"content-type", value)), filled by the reference.
-cdef dict _type_headers = _headers_py._type_headers
+cdef dict _type_headers = _headers_py.type_headers
 
 
 # -------------------------------------------------------------------- render

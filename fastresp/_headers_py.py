@@ -4,6 +4,12 @@ compiled ``_headers`` follows, and what PyPy runs.
 Same bytes as ``starlette.responses.Response``, same calls on user objects
 (``headers.items()``, ``k.lower()``, ``v.encode()``), plus one rule starlette does
 not have: CR, LF or NUL in a header name, value or content type is refused.
+
+The interface the compiled module uses (``COMPILED_USES``): starlette's own
+``STARLETTE_RENDER``, ``STARLETTE_JSON_RENDER`` and ``STARLETTE_HEADERS``;
+``given_headers``, ``content_type_header`` and ``set_location``, which it hands
+every case it does not build itself; and ``type_headers``, the content-type
+cache both fill and read.
 """
 
 from __future__ import annotations
@@ -20,11 +26,16 @@ from ._common import (
     header_value_field, latin1_error, needs_a_class_error,
 )
 
-# starlette's own render, taken before install() can replace it: the render for
-# every content type other than None, bytes and str.
-_starlette_render = starlette.responses.Response.__dict__["render"]
-_starlette_headers = starlette.responses.Response.__dict__["headers"]
-_starlette_json_render = starlette.responses.JSONResponse.__dict__["render"]
+#: What the compiled module takes from this one (see the module docstring);
+#: tests/test_seam.py checks that it reads exactly these names.
+COMPILED_USES = ("STARLETTE_RENDER", "STARLETTE_JSON_RENDER", "STARLETTE_HEADERS",
+                 "given_headers", "content_type_header", "set_location", "type_headers")
+
+#: starlette's own functions, taken before install() can replace them:
+#: ``Response.render`` renders every content type other than None, bytes and str.
+STARLETTE_RENDER = starlette.responses.Response.__dict__["render"]
+STARLETTE_HEADERS = starlette.responses.Response.__dict__["headers"]
+STARLETTE_JSON_RENDER = starlette.responses.JSONResponse.__dict__["render"]
 
 _CONTENT_LENGTH = b"content-length"
 _CONTENT_TYPE = b"content-type"
@@ -32,8 +43,9 @@ _LOCATION = b"location"
 
 _PYPY = sys.implementation.name == "pypy"
 _length_headers: dict[int, tuple[bytes, bytes]] = {}
-#: media_type -> (the charset in the header or None, the header).
-_type_headers: dict[str, tuple[Any, tuple[bytes, bytes]]] = {}
+#: media_type -> (the charset in the header or None, the header); the compiled
+#: module reads and fills the same dict.
+type_headers: dict[str, tuple[Any, tuple[bytes, bytes]]] = {}
 #: header name (a plain str) -> its lowered latin-1 bytes, free of CR, LF and NUL.
 _names: dict[str, bytes] = {}
 _NAMES_SIZE = 512
@@ -52,7 +64,7 @@ def _length_header(length: int) -> tuple[bytes, bytes]:
 def content_type_header(self: Any, media_type: Any) -> tuple[bytes, bytes]:
     """The ``content-type`` header for a media type, as starlette writes it: it
     reads ``self.charset`` only for a ``text/`` type without a charset."""
-    entry = _type_headers.get(media_type) if type(media_type) is str else None
+    entry = type_headers.get(media_type) if type(media_type) is str else None
     if entry is not None:
         charset, header = entry
         if charset is None:
@@ -74,9 +86,9 @@ def content_type_header(self: Any, media_type: Any) -> tuple[bytes, bytes]:
     except UnicodeEncodeError as error:
         raise latin1_error(error, "media_type") from None
     if type(media_type) is str and (charset is None or type(charset) is str):
-        if len(_type_headers) >= 256:
-            _type_headers.clear()
-        _type_headers[media_type] = (charset, header)
+        if len(type_headers) >= 256:
+            type_headers.clear()
+        type_headers[media_type] = (charset, header)
     return header
 
 
@@ -87,7 +99,7 @@ def render(self, content: Any) -> bytes | memoryview:
         return content
     if type(content) is str:
         return content.encode(self.charset)
-    return _starlette_render(self, content)
+    return STARLETTE_RENDER(self, content)
 
 
 def given_headers(headers: Mapping[str, str]) -> tuple[list[tuple[bytes, bytes]], bool, bool]:
@@ -221,15 +233,16 @@ def redirect_init(
     response_init(self, b"", status_code, headers, None, background)
     location = quote(str(url), safe=REDIRECT_SAFE)
     headers = type(self).headers
-    if headers is not _starlette_headers and type(headers) is not HeadersProperty:
+    if headers is not STARLETTE_HEADERS and type(headers) is not HeadersProperty:
         self.headers["location"] = location
         return
     set_location(self.raw_headers, location.encode("latin-1"))
 
 
 def fast_construction(cls: type, enable: bool) -> None:
-    """The compiled module's lets calling cls skip type.__call__; in pure Python
-    calling a class has no faster path, so there is nothing to switch."""
+    """Does nothing but check that cls is a class. The compiled module's
+    ``fast_construction`` lets a call of cls skip ``type.__call__``; pure Python
+    has no faster way to call a class, so there is nothing to switch."""
     if not isinstance(cls, type):
         raise needs_a_class_error("fast_construction")
 

@@ -27,7 +27,7 @@ FASTAPI_MODULES = ("fastapi.routing", "fastapi.exception_handlers", "fastapi.ope
 def _patches() -> dict[object, dict[str, object]]:
     patches: dict[object, dict[str, object]] = {
         getattr(_starlette, name): methods
-        for name, methods in hot_methods(_impl.headers, _impl.cookie, _impl.json, _impl.asgi).items()}
+        for name, methods in hot_methods(_impl).items()}
     patches.update(_fastapi_patches())
     return patches
 

@@ -1,5 +1,10 @@
-# cython: freethreading_compatible=False
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+# cython: initializedcheck=False, embedsignature=True, binding=True
+# cython: freethreading_compatible=False
+# (Every directive this module is compiled with; setup.py adds none.
+# freethreading_compatible=False is Cython's default, stated: the module-level
+# caches need the GIL, so on a free-threaded build importing this module turns
+# the GIL on. See README.md, Compatibility.)
 """``JSONResponse.render``, compiled: starlette's ``json.dumps`` bytes, written
 straight into one growing UTF-8 buffer.
 

@@ -11,18 +11,30 @@ are called: see ``_headers.fast_construction``).
 from __future__ import annotations
 
 from types import ModuleType, SimpleNamespace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import starlette.responses as _starlette
 
 from . import _impl
 
 
-def hot_methods(headers: ModuleType, cookie: ModuleType, json: ModuleType,
-                asgi: ModuleType) -> dict[str, dict[str, object]]:
+class Modules(Protocol):
+    """One implementation's modules, by role: what hot_methods() and
+    make_classes() take. ``fastresp._impl`` is one (the modules loaded); any
+    object with these attributes will do (the tests' ``impl`` fixture, a
+    ``SimpleNamespace``)."""
+
+    headers: ModuleType   # _headers or _headers_py
+    cookie: ModuleType    # _cookie or _cookie_py
+    json: ModuleType      # _json or _json_py
+    asgi: ModuleType      # _asgi or _asgi_py
+
+
+def hot_methods(modules: Modules) -> dict[str, dict[str, object]]:
     """What an implementation replaces, by the name of the starlette class that
     defines it (as ``starlette.responses`` names it): make_classes() builds
     fastresp's classes from it, install() swaps it into starlette's own."""
+    headers, cookie, json, asgi = modules.headers, modules.cookie, modules.json, modules.asgi
     return {
         "MutableHeaders": asgi.mutable_headers_methods(),
         "Response": {
@@ -44,17 +56,16 @@ def hot_methods(headers: ModuleType, cookie: ModuleType, json: ModuleType,
 FAST_CONSTRUCTION = ("Response", "HTMLResponse", "PlainTextResponse", "JSONResponse")
 
 
-def make_classes(headers: ModuleType, cookie: ModuleType, json: ModuleType, asgi: ModuleType,
-                 module: str = __name__) -> SimpleNamespace:
+def make_classes(modules: Modules, module: str = __name__) -> SimpleNamespace:
     """The five response classes built on one implementation's modules (the tests
     build one set for each implementation), and the MutableHeaders subclass
-    their ``headers`` makes."""
-    methods = hot_methods(headers, cookie, json, asgi)
+    their ``headers`` makes; *module* is their ``__module__``."""
+    methods = hot_methods(modules)
     mutable_headers = type("MutableHeaders", (_starlette.MutableHeaders,), {
         **methods["MutableHeaders"], "__module__": module,
         "__doc__": _starlette.MutableHeaders.__doc__})
     response = type("Response", (_starlette.Response,), {
-        **methods["Response"], "headers": asgi.headers_property(mutable_headers),
+        **methods["Response"], "headers": modules.asgi.headers_property(mutable_headers),
         "__module__": module, "__doc__": _starlette.Response.__doc__})
 
     def subclass(name: str) -> type:
@@ -66,7 +77,7 @@ def make_classes(headers: ModuleType, cookie: ModuleType, json: ModuleType, asgi
         name: subclass(name)
         for name in ("HTMLResponse", "PlainTextResponse", "JSONResponse", "RedirectResponse")})
     for name in FAST_CONSTRUCTION:
-        headers.fast_construction(getattr(classes, name), True)
+        modules.headers.fast_construction(getattr(classes, name), True)
     return classes
 
 
@@ -78,7 +89,7 @@ if TYPE_CHECKING:
     class JSONResponse(_starlette.JSONResponse, Response): ...
     class RedirectResponse(_starlette.RedirectResponse, Response): ...
 else:
-    _active = make_classes(_impl.headers, _impl.cookie, _impl.json, _impl.asgi, "fastresp")
+    _active = make_classes(_impl, "fastresp")
     Response = _active.Response
     HTMLResponse = _active.HTMLResponse
     PlainTextResponse = _active.PlainTextResponse

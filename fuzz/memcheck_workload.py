@@ -13,6 +13,7 @@ import sys
 import time
 from datetime import datetime, timedelta, timezone
 from http.cookies import CookieError
+from types import SimpleNamespace
 
 import starlette.responses
 from starlette.datastructures import Headers, MutableHeaders
@@ -25,8 +26,10 @@ from fastresp import (
 )
 from fastresp.responses import make_classes
 
-C = make_classes(_headers, _cookie, _json, _asgi, "memcheck_cython")
-P = make_classes(_headers_py, _cookie_py, _json_py, _asgi_py, "memcheck_python")
+C = make_classes(SimpleNamespace(headers=_headers, cookie=_cookie, json=_json, asgi=_asgi),
+                 "memcheck_cython")
+P = make_classes(SimpleNamespace(headers=_headers_py, cookie=_cookie_py, json=_json_py, asgi=_asgi_py),
+                 "memcheck_python")
 ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 3
 calls = 0
 

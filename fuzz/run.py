@@ -55,6 +55,8 @@ def implementations(wanted: str) -> List[Any]:
     """The fastresp implementations to fuzz: "all" (that import), "python" or "cython"."""
     import fastresp
     from fastresp import _asgi_py, _cookie_py, _headers_py, _json_py
+    from types import SimpleNamespace
+
     from fastresp.responses import make_classes
 
     found = []
@@ -67,10 +69,14 @@ def implementations(wanted: str) -> List[Any]:
             print("fuzz: compiled modules missing (%s): fuzzing the fallback only" % error)
         else:
             found.append(fuzzcore.implementation(
-                "cython", make_classes(_headers, _cookie, _json, _asgi, "fuzz_cython")))
+                "cython", make_classes(
+                    SimpleNamespace(headers=_headers, cookie=_cookie, json=_json, asgi=_asgi),
+                    "fuzz_cython")))
     if wanted in ("all", "python"):
         found.append(fuzzcore.implementation(
-            "python", make_classes(_headers_py, _cookie_py, _json_py, _asgi_py, "fuzz_python")))
+            "python", make_classes(
+                SimpleNamespace(headers=_headers_py, cookie=_cookie_py, json=_json_py, asgi=_asgi_py),
+                "fuzz_python")))
     print("fuzz: fastresp %s from %s; implementations: %s" % (
         fastresp.__version__, os.path.dirname(fastresp.__file__),
         ", ".join(impl.name for impl in found)))

@@ -121,7 +121,8 @@ def get_implementation(name: str) -> Implementation:
             raise ValueError(name)
         _implementations[name] = Implementation(
             name=name, headers=headers, cookie=cookie, json=json, encoders=encoders, asgi=asgi,
-            classes=make_classes(headers, cookie, json, asgi, f"fastresp_test_{name}"),
+            classes=make_classes(SimpleNamespace(headers=headers, cookie=cookie, json=json, asgi=asgi),
+                                 f"fastresp_test_{name}"),
             compiled=name == "cython")
     return _implementations[name]
 

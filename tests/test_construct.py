@@ -109,7 +109,7 @@ def test_needs_a_class(impl, function):
 @pytest.fixture
 def fresh(impl):
     """Classes of our own to modify (the shared ones must stay intact)."""
-    return make_classes(impl.headers, impl.cookie, impl.json, impl.asgi, "fresh")
+    return make_classes(impl, "fresh")
 
 
 def test_init_replaced_later(impl, fresh):
@@ -280,7 +280,7 @@ def test_class_attribute_becomes_a_data_descriptor(impl, oracle):
         def __get__(self, obj, cls=None):
             return 123
 
-    classes = make_classes(impl.headers, impl.cookie, impl.json, impl.asgi, "descriptor")
+    classes = make_classes(impl, "descriptor")
     classes.Response.status_code = Descriptor()
     theirs = type("Theirs", (oracle.Response,), {"status_code": Descriptor()})
     assert vars(classes.Response(b"x")) == vars(theirs(b"x"))

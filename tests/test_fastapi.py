@@ -153,7 +153,7 @@ def test_default_response_class(impl, oracle, frozen_time):
 def _patch_starlette(impl, monkeypatch):
     """What install() does, for this implementation (install() itself only knows
     the active one): FastAPI's own Response objects then run impl's code."""
-    for class_name, methods in hot_methods(impl.headers, impl.cookie, impl.json, impl.asgi).items():
+    for class_name, methods in hot_methods(impl).items():
         for name, function in methods.items():
             monkeypatch.setattr(getattr(starlette.responses, class_name), name, function)
 

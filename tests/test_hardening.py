@@ -295,8 +295,9 @@ if {impl.compiled!r}:
     from fastresp import _asgi as asgi, _headers as headers, _cookie as cookie, _json as json
 else:
     headers, cookie, json, asgi = _headers_py, _cookie_py, _json_py, _asgi_py
+from types import SimpleNamespace
 from fastresp.responses import make_classes
-classes = make_classes(headers, cookie, json, asgi)
+classes = make_classes(SimpleNamespace(headers=headers, cookie=cookie, json=json, asgi=asgi))
 response = classes.Response()
 try:
     response.set_cookie("k", "v", samesite="bogus")

@@ -1,12 +1,14 @@
 """Packaging: what the sdist and the wheels hold, and the install without a compiler.
 
-* The sdist holds the .pyx sources, _env.py (setup.py loads it) and every module,
-  and nothing generated: no .c, no compiled module, no annotation report.
+* The sdist holds the .pyx and .pxd sources, _env.py (setup.py loads it) and
+  every module, and nothing generated: no .c, no compiled module, no annotation
+  report.
 * A wheel built from that sdist on CPython holds both compiled modules; with
   FASTRESP_NO_EXTENSIONS=1 it holds none and is a pure-Python wheel.
 * Installing the sdist with no working C compiler (CC=/bin/false) succeeds, prints
   the warning once and gives IMPLEMENTATION == "python".
 * A compiled module never shares its name with a .py module (it would shadow it).
+* Every .pyx states the same Cython directives in its first lines; setup.py adds none.
 * Under tox the tests import the installed package, never the source tree.
 
 The tests that build or install are marked ``slow`` (about a minute in all; they
@@ -119,6 +121,42 @@ def test_installed_wheel_matches_the_environment():
         assert fastresp.IMPLEMENTATION == "cython", fastresp.REASON
 
 
+# ---------------------------------------------------------- Cython directives
+
+#: What every .pyx states in its ``# cython:`` lines; setup.py adds nothing, so
+#: this is all a module is compiled with, and all modules alike.
+DIRECTIVES = {
+    "language_level": "3", "boundscheck": "False", "wraparound": "False", "cdivision": "True",
+    "initializedcheck": "False", "embedsignature": "True", "binding": "True",
+    "freethreading_compatible": "False",
+}
+
+
+def _stated_directives(text: str) -> Dict[str, str]:
+    """The directives of the ``# cython:`` lines in a .pyx file's leading comments."""
+    stated: Dict[str, str] = {}
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        if line.startswith("# cython:"):
+            for item in line[len("# cython:"):].split(","):
+                name, value = (part.strip() for part in item.split("="))
+                assert name not in stated, name
+                stated[name] = value
+    return stated
+
+
+@needs_source
+@pytest.mark.parametrize("name", COMPILED)
+def test_pyx_states_every_directive_at_its_top(name):
+    assert _stated_directives((SOURCE / f"{name}.pyx").read_text(encoding="utf-8")) == DIRECTIVES
+
+
+@needs_source
+def test_setup_adds_no_directive():
+    assert "compiler_directives" not in (ROOT / "setup.py").read_text(encoding="utf-8")
+
+
 # ------------------------------------------------------------- sdist and wheels
 
 
@@ -146,7 +184,8 @@ def test_sdist_holds_the_sources_and_nothing_generated(sdist):
     names = _members(sdist)
     for required in ("setup.py", "pyproject.toml", "README.md", "MANIFEST.in", "fastresp/py.typed",
                      "fastresp/_env.py", "fastresp/_headers.pyx", "fastresp/_cookie.pyx",
-                     "fastresp/_json.pyx", "fastresp/_encoders.pyx", "fastresp/_asgi.pyx"):
+                     "fastresp/_json.pyx", "fastresp/_encoders.pyx", "fastresp/_asgi.pyx",
+                     "fastresp/_tables.pxd", "fastresp/_capi.pxd"):
         assert required in names, required
     modules = sorted(f"fastresp/{path.name}" for path in SOURCE.glob("*.py"))
     assert sorted(name for name in names if name.startswith("fastresp/") and name.endswith(".py")) == modules
@@ -194,6 +233,7 @@ def test_wheel_without_extensions_is_pure_python(unpacked_sdist, tmp_path):
     assert wheel.name.endswith("-py3-none-any.whl")
     assert [name for name in names if BINARY.search(name)] == []
     assert "fastresp/_headers.pyx" in names and "fastresp/_headers_py.py" in names
+    assert "fastresp/_tables.pxd" in names and "fastresp/_capi.pxd" in names
 
 
 @pytest.mark.slow
