@@ -21,10 +21,13 @@ Needs FastAPI for the FastAPI cases; the starlette cases run without it.
 # No ``from __future__ import annotations``: FastAPI reads the endpoints' real
 # annotations, and the model is local to fastapi_app().
 import asyncio
+import sys
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from . import _bench, _install
+
+_PYPY = sys.implementation.name == "pypy"
 
 PLAIN = "plain"
 INSTALLED = "install()"
@@ -198,20 +201,44 @@ def inner(app: Any, case: RequestCase, side: str, loop: asyncio.AbstractEventLoo
 MIN_BATCH_NS = 5_000_000
 
 
+#: Set in a child process that times one side only (see run_sides_apart).
+ONE_SIDE_VAR = "_FASTRESP_BENCH_ONE_SIDE"
+#: How many child processes time each side on PyPy (alternating sides).
+SIDE_PROCESSES = 3
+
+
 def run(settings: Any, out: Any = None) -> Dict[str, Any]:
     """Time every case on both sides with the active implementation; the report
-    section as a dict (``_bench`` renders it)."""
+    section as a dict (``_bench`` renders it). On PyPy each side is timed in
+    processes of its own (see run_sides_apart)."""
+    import os
+
+    one_side = os.environ.get(ONE_SIDE_VAR)
+    if one_side is None and _PYPY:
+        return run_sides_apart(settings, out)
+    return _run_here(settings, out, one_side)
+
+
+def _run_here(settings: Any, out: Any, one_side: Optional[str]) -> Dict[str, Any]:
+    """Both sides interleaved in this process, or only one_side (then nothing
+    is switched and the sends are not compared: the parent did that)."""
     from dataclasses import replace
 
     from . import _impl
 
     was_installed = _install.installed()
     found, missing = apps()
+    sides = SIDES if one_side is None else (one_side,)
     loop = asyncio.new_event_loop()
     try:
         cases = [case for case in REQUEST_CASES if case.app in found]
-        problems = {case.name: check(found[case.app], case, loop) for case in cases}
-        inners = [{side: inner(found[case.app], case, side, loop) for side in SIDES}
+        if one_side is None:
+            problems = {case.name: check(found[case.app], case, loop) for case in cases}
+        else:
+            problems = {case.name: None for case in cases}
+            _set_side(one_side)
+            was_installed = one_side == INSTALLED
+        inners = [{side: inner(found[case.app], case, side, loop) for side in sides}
                   for case in cases]
         timing = replace(settings, batch_ns=max(settings.batch_ns, MIN_BATCH_NS))
         samples = _bench.measure_inners(inners, timing, out)
@@ -222,8 +249,9 @@ def run(settings: Any, out: Any = None) -> Dict[str, Any]:
         loop.close()
     results = []
     for case, case_samples in zip(cases, samples):
-        plain = settings.summary(case_samples[PLAIN])
-        installed = settings.summary(case_samples[INSTALLED])
+        plain = settings.summary(case_samples[PLAIN]) if PLAIN in sides else float("nan")
+        installed = (settings.summary(case_samples[INSTALLED]) if INSTALLED in sides
+                     else float("nan"))
         floor = case.floor if _impl.IMPLEMENTATION == "cython" else case.fallback
         results.append({"name": case.name, "label": case.label, "path": case.path,
                         "plain_ns": plain, "installed_ns": installed, "ratio": plain / installed,
@@ -232,28 +260,81 @@ def run(settings: Any, out: Any = None) -> Dict[str, Any]:
             "missing": missing, "cases": results}
 
 
+def _child_section(settings: Any, env: Dict[str, str]) -> Dict[str, Any]:
+    """The requests section as a child process reports it (--json), or
+    {"unavailable": why} when the child fails."""
+    import json
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "fastresp", "bench", "--section", "requests", "--json",
+               "--rounds", str(settings.rounds), "--batch-ms", str(settings.batch_ns / 1e6),
+               "--statistic", settings.statistic]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        return {"unavailable": f"the child process failed: {done.stderr.strip()[-500:]}"}
+    section: Dict[str, Any] = json.loads(done.stdout)["requests"][0]
+    return section
+
+
+def run_sides_apart(settings: Any, out: Any = None) -> Dict[str, Any]:
+    """The section with each side timed in child processes of its own, the
+    sides alternating, SIDE_PROCESSES children a side; a side's time is the
+    summary (min or median) of its children's. For PyPy: switching install()
+    in one process throws away the JIT's traces for the other side every
+    batch, which times the JIT, not the request. The sends are compared here,
+    once."""
+    import os
+
+    from . import _impl
+
+    found, missing = apps()
+    loop = asyncio.new_event_loop()
+    was_installed = _install.installed()
+    try:
+        cases = [case for case in REQUEST_CASES if case.app in found]
+        problems = {case.name: check(found[case.app], case, loop) for case in cases}
+    finally:
+        _set_side(INSTALLED if was_installed else PLAIN)
+        loop.close()
+    times: Dict[str, Dict[str, List[float]]] = {case.name: {PLAIN: [], INSTALLED: []}
+                                                for case in cases}
+    for _ in range(SIDE_PROCESSES):
+        for side, key in ((PLAIN, "plain_ns"), (INSTALLED, "installed_ns")):
+            child = _child_section(settings, {**os.environ, ONE_SIDE_VAR: side})
+            if "unavailable" in child:
+                return {"implementation": _impl.IMPLEMENTATION, **child}
+            for case in child["cases"]:
+                times[case["name"]][side].append(case[key])
+            if out is not None:
+                out.write("+")
+                out.flush()
+    if out is not None:
+        out.write("\n")
+    results = []
+    for case in cases:
+        plain = settings.summary(times[case.name][PLAIN])
+        installed = settings.summary(times[case.name][INSTALLED])
+        floor = case.floor if _impl.IMPLEMENTATION == "cython" else case.fallback
+        results.append({"name": case.name, "label": case.label, "path": case.path,
+                        "plain_ns": plain, "installed_ns": installed, "ratio": plain / installed,
+                        "floor": floor, "problem": problems[case.name]})
+    return {"implementation": _impl.IMPLEMENTATION, "reason": _impl.REASON,
+            "missing": missing, "cases": results, "sides": "apart"}
+
+
 def run_elsewhere(implementation: str, settings: Any) -> Dict[str, Any]:
     """The same section for an implementation this process cannot install: the
     pure-Python one is timed in a child process with FASTRESP_NO_EXTENSIONS=1."""
-    import json
     import os
-    import subprocess
-    import sys
 
     from . import _impl
     from ._env import NO_EXTENSIONS_VAR
 
     if implementation != "python":
         return {"implementation": implementation, "unavailable": f"this process runs the {_impl.IMPLEMENTATION} implementation: {_impl.REASON}"}
-    command = [sys.executable, "-m", "fastresp", "bench", "--section", "requests", "--json",
-               "--rounds", str(settings.rounds), "--batch-ms", str(settings.batch_ns / 1e6),
-               "--statistic", settings.statistic]
-    env = {**os.environ, NO_EXTENSIONS_VAR: "1"}
-    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        return {"implementation": implementation,
-                "unavailable": f"the child process failed: {done.stderr.strip()[-500:]}"}
-    return json.loads(done.stdout)["requests"][0]
+    section = _child_section(settings, {**os.environ, NO_EXTENSIONS_VAR: "1"})
+    return {"implementation": implementation, **section} if "unavailable" in section else section
 
 
 #: What the section shows, printed above its tables.
@@ -262,7 +343,9 @@ Whole requests: a FastAPI app and a starlette app called in this process as ASGI
 (routing, FastAPI's validation and serialization, the response; no server, no
 network), as they are ("plain") and after fastresp.install(). ratio = plain time
 / install() time; higher is better. A request also spends time where fastresp
-changes nothing, so these ratios are smaller than the per-object ones."""
+changes nothing, so these ratios are smaller than the per-object ones. On PyPy
+each side is timed in processes of its own, the sides alternating (switching
+install() in one process would time the JIT re-tracing)."""
 
 
 def render(sections: List[Dict[str, Any]], check: bool = False) -> str:

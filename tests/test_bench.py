@@ -91,3 +91,36 @@ def test_plain_python_m_fastresp_does_not_import_the_benchmark():
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert done.stdout.splitlines()[-1] == "[]"
     assert done.stdout.startswith("fastresp ")
+
+
+def test_sides_apart_alternates_children_and_summarises(monkeypatch):
+    """PyPy's whole-request section: each side in child processes of its own,
+    alternating, a side's time the summary of its children's (made-up times)."""
+    calls: List[str] = []
+    names = [case.name for case in _bench_requests.REQUEST_CASES]
+
+    def child(settings: Any, env: Dict[str, str]) -> Dict[str, Any]:
+        side = env[_bench_requests.ONE_SIDE_VAR]
+        calls.append(side)
+        base = 100.0 if side == _bench_requests.PLAIN else 50.0
+        key = "plain_ns" if side == _bench_requests.PLAIN else "installed_ns"
+        return {"cases": [{"name": name, key: base + len(calls)} for name in names]}
+
+    monkeypatch.setattr(_bench_requests, "_child_section", child)
+    section = _bench_requests.run_sides_apart(_bench.Settings(statistic="min"))
+    sides = [_bench_requests.PLAIN, _bench_requests.INSTALLED]
+    assert calls == sides * _bench_requests.SIDE_PROCESSES
+    assert section["sides"] == "apart"
+    for case in section["cases"]:
+        # The first plain child reported 101, the first installed one 52.
+        assert (case["plain_ns"], case["installed_ns"]) == (101.0, 52.0)
+        assert case["ratio"] == pytest.approx(101.0 / 52.0)
+        assert case["problem"] is None
+
+
+def test_sides_apart_reports_a_failed_child(monkeypatch):
+    monkeypatch.setattr(_bench_requests, "_child_section",
+                        lambda settings, env: {"unavailable": "the child process failed: boom"})
+    section = _bench_requests.run_sides_apart(_bench.Settings())
+    assert section["unavailable"] == "the child process failed: boom"
+    assert "not measured" in _bench_requests.render([section])
