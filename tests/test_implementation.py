@@ -53,7 +53,7 @@ def _probe(**extra: str) -> dict:
 
 def _compiled_importable() -> tuple[bool, str]:
     result = subprocess.run(
-        [sys.executable, "-c", "from fastresp import _headers, _cookie, _json, _encoders, _asgi"],
+        [sys.executable, "-c", "from fastresp._impl import load_compiled; load_compiled()"],
         capture_output=True, text=True, env=_clean_env(), cwd=_ROOT)
     lines = result.stderr.strip().splitlines()
     return result.returncode == 0, lines[-1] if lines else ""
@@ -131,10 +131,18 @@ def test_env_module_parsing():
 
 
 def test_active_implementation_in_this_process():
-    from fastresp import _impl
+    """The compiled modules exactly when they import and nothing asks for Python."""
+    from fastresp import _env, _impl
 
-    assert fastresp.IMPLEMENTATION in ("cython", "python")
-    expected = "fastresp._headers" if fastresp.IMPLEMENTATION == "cython" else "fastresp._headers_py"
+    try:
+        _impl.load_compiled()
+    except ImportError:
+        importable = False
+    else:
+        importable = True
+    wanted = "cython" if importable and _env.why_python() is None else "python"
+    assert fastresp.IMPLEMENTATION == wanted, fastresp.REASON
+    expected = "fastresp._headers" if wanted == "cython" else "fastresp._headers_py"
     assert _impl.headers.__name__ == expected
     assert isinstance(fastresp.REASON, str) and fastresp.REASON
 
@@ -154,3 +162,19 @@ def test_compiled_modules_are_extension_modules(impl):
         for name in ("response_init", "render", "init_headers", "redirect_init") \
                 if reference is _headers_py else ("cookie_value", "set_cookie", "delete_cookie"):
             assert callable(getattr(module, name)), name
+
+
+def test_loaders_name_their_modules():
+    from fastresp import _impl
+
+    assert [module.__name__ for module in _impl.load_python()] == [
+        "fastresp._headers_py", "fastresp._cookie_py", "fastresp._json_py",
+        "fastresp._encoders_py", "fastresp._asgi_py"]
+    try:
+        compiled = _impl.load_compiled()
+    except ImportError as error:
+        assert "fastresp" in str(error) or "_" in str(error)
+    else:
+        assert [module.__name__ for module in compiled] == [
+            "fastresp._headers", "fastresp._cookie", "fastresp._json", "fastresp._encoders",
+            "fastresp._asgi"]
