@@ -27,7 +27,7 @@ from datetime import datetime, timezone
 from http.cookies import CookieError
 
 import pytest
-from helpers import SET_PARTITIONED  # tests/ is on sys.path: see helpers.py
+from oracle import SET_PARTITIONED  # tests/ is on sys.path: see helpers.py
 import starlette.responses
 
 import fastresp

@@ -1,10 +1,11 @@
 #!/bin/sh
 # Build fastresp's compiled modules in a scratch copy and run a workload through
-# every path of _headers, _cookie and _json under a memory checker.
+# every path of _headers, _cookie, _json, _encoders and _asgi under a memory
+# checker (scripts/memcheck_workload.py, which also replays tests/regressions/).
 #
-#   fuzz/memcheck.sh                 # valgrind memcheck (default)
-#   fuzz/memcheck.sh asan            # AddressSanitizer (+ UBSan) build instead
-#   PYTHON=/path/to/python ROUNDS=3 fuzz/memcheck.sh
+#   scripts/memcheck.sh                 # valgrind memcheck (default)
+#   scripts/memcheck.sh asan            # AddressSanitizer (+ UBSan) build instead
+#   PYTHON=/path/to/python ROUNDS=3 scripts/memcheck.sh
 #
 # valgrind: the extensions are built with -O1 -g, Python runs with
 # PYTHONMALLOC=malloc (so every object is a malloc block valgrind can see), and
@@ -62,7 +63,7 @@ if [ "$MODE" = valgrind ]; then
     # Each valgrind record is a block of lines starting with "==pid== <kind>" and
     # ending at a blank "==pid==" line: count those naming fastresp's modules.
     awk -v out="$WORK/fastresp-records.txt" '
-        /^==[0-9]+== $/ { if (record != "" && record ~ /(_headers|_cookie|_json|_encoders)\.(c|pyx|cpython)/) {
+        /^==[0-9]+== $/ { if (record != "" && record ~ /(_headers|_cookie|_json|_encoders|_asgi)\.(c|pyx|cpython)/) {
                               print record "\n" > out; ours++ }
                           record = ""; next }
         /^==[0-9]+== / { record = record $0 "\n";
