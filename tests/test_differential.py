@@ -70,6 +70,11 @@ def test_regression_files_are_well_formed():
     assert REGRESSIONS, f"no saved regressions in {oracle.REGRESSIONS}"
     for name, record in REGRESSIONS:
         assert {"signature", "case"} <= set(record), name
+        # Curated: a finding is either still open or fixed (each with its words).
+        assert ("open" in record) != ("fixed" in record), \
+            f"{name}: mark it \"open\": \"<what is wrong>\" or \"fixed\": \"<what it was>\""
+        assert isinstance(record.get("open", record.get("fixed")), str) and \
+            record.get("open", record.get("fixed")), name
         case = record["case"]
         assert case["target"] in oracle.TARGETS, name
         # The file name is the target and a digest of the case, so a case is saved once.
