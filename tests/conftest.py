@@ -17,6 +17,12 @@ implementation ``import fastresp`` picked for the process.
   does not take ``impl`` is skipped when the compiled modules are missing). The
   "cython" runs of every test carry the marker too, so ``-m compiled`` selects
   exactly the compiled runs and ``-m "not compiled"`` the pure-Python ones.
+* ``references`` is what ``impl`` must agree with exactly: the pure-Python
+  reference on the compiled run, nothing on the reference's own run.
+
+Both implementations are loaded by ``fastresp._impl.load_compiled()`` /
+``load_python()``; the starlette oracle is tests/oracle.py, which the
+``oracle``, ``cookie_oracle``, ``response_oracle`` and ``run`` fixtures hand out.
 """
 
 from __future__ import annotations

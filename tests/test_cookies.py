@@ -7,7 +7,6 @@ expectations pin the format independently of the oracle.
 
 from __future__ import annotations
 
-import inspect
 from datetime import datetime, timedelta, timezone
 
 import pytest

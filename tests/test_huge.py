@@ -1,11 +1,12 @@
 """Huge and odd inputs: the same result as starlette, never a crash.
 
-Every call runs on the implementation under test (``impl``), on the pure-Python
-reference and on starlette (conftest's oracles, which layer fastresp's hardening
-on top of starlette's answer): the same bytes and headers for valid input, the
-same exception type when starlette raises (with the hardening rules), and the
-very same outcome -- bytes, or exception type and message -- on both
-implementations. A refused cookie call must leave raw_headers untouched.
+Every call runs on the implementation under test (``impl``), on starlette and,
+on the compiled run, on the pure-Python reference (``oracle.check_cookie`` /
+``oracle.check_response``, which layer fastresp's hardening on top of
+starlette's answer): the same bytes and headers for valid input, the same
+exception type when starlette raises (with the hardening rules), and the very
+same outcome -- bytes, or exception type and message -- on both implementations.
+A refused cookie call must leave raw_headers untouched.
 
 Sizes: an 8 MiB body, a 1 MiB header value (and name), 20,000 headers, a 1 MiB
 cookie value (and every other cookie field), 100,000-character paths and URLs.
