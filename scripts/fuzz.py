@@ -16,8 +16,7 @@ fresh random seeds until the time is up, taking the targets in turn.
 
 A failing case is shrunk by hypothesis and saved to ``tests/regressions/`` (or
 ``--save-dir``) as JSON, which tests/test_differential.py replays in the normal
-suite.
-Each finding has a *signature* (target and kind of disagreement); the signature
+suite. Each finding has a *signature* (target and kind of disagreement); the signature
 of a finding saved as open (its record has an ``"open"`` key: the reason) is not
 saved again, and the fuzzer stops reporting it, so the time goes into finding
 other kinds of bugs (``--rediscover`` turns that off). A new signature is saved
