@@ -29,7 +29,7 @@ from fastresp.responses import make_classes
 # fastresp under test is the one memcheck.sh built).
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests"))
 import oracle  # noqa: E402
-from oracle import Obj, OwnStr, Text  # noqa: E402
+from oracle import Obj, OwnStr, Text, snapshot  # noqa: E402
 
 _headers, _cookie, _json, _encoders, _asgi = load_compiled()
 _headers_py, _cookie_py, _json_py, _encoders_py, _asgi_py = load_python()
@@ -40,16 +40,10 @@ calls = 0
 
 
 def outcome(function, *args, **kwargs):
+    """oracle.outcome, counted."""
     global calls
     calls += 1
-    try:
-        return ("ok", function(*args, **kwargs))
-    except Exception as error:  # noqa: BLE001
-        return ("err", type(error), str(error))
-
-
-def snapshot(response):
-    return (bytes(response.body), list(response.raw_headers), response.status_code)
+    return oracle.outcome(function, *args, **kwargs)
 
 
 def same_response(make):
