@@ -4,7 +4,7 @@ with ``fastresp.install()``.
     python bench/server_load.py [--app requests|readme] [--requests 3000] [--time-limit 10]
 
 Starts two servers on 127.0.0.1, each its own process running
-tests/example_app.py: one on plain starlette, one with ``fastresp.install()``
+bench/example_app.py: one on plain starlette, one with ``fastresp.install()``
 called before FastAPI is imported. ``--app requests`` (the default) serves the
 apps of ``python -m fastresp bench --section requests``
 (fastresp/_bench_requests.py: the same endpoints as that in-process table; the
@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 HOST = "127.0.0.1"
-EXAMPLE_APP = Path(__file__).resolve().parent.parent / "tests" / "example_app.py"
+EXAMPLE_APP = Path(__file__).with_name("example_app.py")
 STARTUP_TIMEOUT = 60.0
 
 #: (path, what it does): README endpoints first, then example_app's /x/ ones.
@@ -70,7 +70,7 @@ def request_endpoints() -> List[Tuple[str, str]]:
 
 
 class Server:
-    """tests/example_app.py under uvicorn, in its own process."""
+    """bench/example_app.py under uvicorn, in its own process."""
 
     def __init__(self, label: str, args: List[str], env: Dict[str, str]) -> None:
         self.label = label

@@ -47,9 +47,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 import starlette
 import starlette.responses as _starlette
 
-from . import (
-    __version__, _asgi_py, _cookie_py, _encoders_py, _headers_py, _impl, _install, _json_py,
-)
+from . import __version__, _impl, _install
 from .responses import make_classes
 
 # ------------------------------------------------------------------------ cases
@@ -305,19 +303,18 @@ def implementation(name: str) -> Tuple[Optional[SimpleNamespace], str]:
     """fastresp's classes on one implementation ("cython" or "python"), or None
     and the reason it is unavailable; the second item otherwise names the modules."""
     if name == "python":
-        python = SimpleNamespace(headers=_headers_py, cookie=_cookie_py, json=_json_py, asgi=_asgi_py)
-        return (_with_encoder(make_classes(python), _encoders_py),
+        python = _impl.load_python()
+        return (_with_encoder(make_classes(python), python.encoders),
                 "fastresp._headers_py + _cookie_py + _json_py + _encoders_py")
     if name != "cython":
         raise ValueError(f"unknown implementation {name!r}")
     if platform.python_implementation() != "CPython":
         return None, f"{platform.python_implementation()} has no compiled modules"
     try:
-        from . import _asgi, _cookie, _encoders, _headers, _json
+        compiled = _impl.load_compiled()
     except ImportError as error:
         return None, f"the compiled modules are not importable ({error})"
-    compiled = SimpleNamespace(headers=_headers, cookie=_cookie, json=_json, asgi=_asgi)
-    return (_with_encoder(make_classes(compiled), _encoders),
+    return (_with_encoder(make_classes(compiled), compiled.encoders),
             "fastresp._headers + _cookie + _json + _encoders")
 
 

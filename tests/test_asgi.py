@@ -21,7 +21,7 @@ from starlette.background import BackgroundTask
 
 import fastresp
 from fastresp import _asgi_py, _common, _impl
-from helpers import Text
+from oracle import HEADER_FORBIDDEN, Text
 
 StarletteMutableHeaders = starlette.datastructures.MutableHeaders
 
@@ -36,7 +36,7 @@ def clean(original_starlette):
 
 
 def _refused(data):
-    return isinstance(data, bytes) and any(c in data for c in b"\r\n\0")
+    return isinstance(data, bytes) and any(chr(c) in HEADER_FORBIDDEN for c in data)
 
 
 class Hardened(StarletteMutableHeaders):

@@ -7,7 +7,9 @@ tox runs this file once per implementation."""
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import json
+from pathlib import Path
 
 import pytest
 
@@ -76,12 +78,20 @@ def test_bench_section_reports_every_case(capsys):
     assert not fastresp.installed()                  # the bench puts the state back
 
 
-@pytest.mark.parametrize("case", requests.REQUEST_CASES, ids=[c.name for c in requests.REQUEST_CASES])
-def test_server_launcher_serves_each_case(apps, loop, case):
-    """bench/server_load.py's app (tests/example_app.py --app requests) answers
-    each case's path as the section's own app does."""
-    import example_app
+@pytest.fixture(scope="module")
+def example_app():
+    """bench/example_app.py, loaded from its file (bench/ is not on sys.path)."""
+    path = Path(__file__).resolve().parent.parent / "bench" / "example_app.py"
+    spec = importlib.util.spec_from_file_location("example_app", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
+
+@pytest.mark.parametrize("case", requests.REQUEST_CASES, ids=[c.name for c in requests.REQUEST_CASES])
+def test_server_launcher_serves_each_case(apps, loop, example_app, case):
+    """bench/server_load.py's app (bench/example_app.py --app requests) answers
+    each case's path as the section's own app does."""
     served = requests.messages(example_app.build("requests", False), case, requests.PLAIN, loop)
     assert served == requests.messages(apps[case.app], case, requests.PLAIN, loop)
     assert served[0]["status"] == STATUS[case.name]

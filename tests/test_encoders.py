@@ -39,6 +39,7 @@ from pydantic import BaseModel, Field  # noqa: E402
 from fastresp._common import (  # noqa: E402
     JSONABLE_DEFAULTS, JSONABLE_MAX_DEPTH, jsonable_signature_known,
 )
+from oracle import Text  # noqa: E402
 
 SETTINGS = settings(max_examples=300, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -131,10 +132,6 @@ def _exact(children):
 
 
 exact_documents = st.recursive(leaves, _exact, max_leaves=40)
-
-
-class Text(str):
-    pass
 
 
 class Int(int):

@@ -51,9 +51,17 @@ def _probe(**extra: str) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+#: The implementation's modules, in fastresp._impl.Modules' order.
+MODULES = ("headers", "cookie", "json", "encoders", "asgi")
+
+
+def _module_names(suffix: str) -> list:
+    return [f"fastresp._{name}{suffix}" for name in MODULES]
+
+
 def _compiled_importable() -> tuple[bool, str]:
     result = subprocess.run(
-        [sys.executable, "-c", "from fastresp import _headers, _cookie, _json, _encoders, _asgi"],
+        [sys.executable, "-c", "from fastresp._impl import load_compiled; load_compiled()"],
         capture_output=True, text=True, env=_clean_env(), cwd=_ROOT)
     lines = result.stderr.strip().splitlines()
     return result.returncode == 0, lines[-1] if lines else ""
@@ -69,11 +77,7 @@ def test_compiled_is_default_when_built():
         pytest.skip(f"compiled modules not importable here: {error}")
     state = _probe()
     assert state["implementation"] == "cython", state
-    assert state["headers"] == "fastresp._headers"
-    assert state["cookie"] == "fastresp._cookie"
-    assert state["json"] == "fastresp._json"
-    assert state["encoders"] == "fastresp._encoders"
-    assert state["asgi"] == "fastresp._asgi"
+    assert [state[name] for name in MODULES] == _module_names("")
     assert state["reason"]
 
 
@@ -83,7 +87,7 @@ def test_python_implementation_when_compiled_missing_or_not_cpython():
         pytest.skip("the compiled modules are importable: covered by test_compiled_is_default_when_built")
     state = _probe()
     assert state["implementation"] == "python", state
-    assert state["headers"] == "fastresp._headers_py"
+    assert [state[name] for name in MODULES] == _module_names("_py")
     assert state["reason"]
 
 
@@ -92,11 +96,7 @@ def test_no_extensions_selects_python(value):
     """Any non-empty value, even "0": the variable is a switch, not a boolean."""
     state = _probe(FASTRESP_NO_EXTENSIONS=value)
     assert state["implementation"] == "python", state
-    assert state["headers"] == "fastresp._headers_py"
-    assert state["cookie"] == "fastresp._cookie_py"
-    assert state["json"] == "fastresp._json_py"
-    assert state["encoders"] == "fastresp._encoders_py"
-    assert state["asgi"] == "fastresp._asgi_py"
+    assert [state[name] for name in MODULES] == _module_names("_py")
     if platform.python_implementation() == "CPython":
         assert "FASTRESP_NO_EXTENSIONS" in state["reason"], state["reason"]
 
@@ -131,10 +131,18 @@ def test_env_module_parsing():
 
 
 def test_active_implementation_in_this_process():
-    from fastresp import _impl
+    """The compiled modules exactly when they import and nothing asks for Python."""
+    from fastresp import _env, _impl
 
-    assert fastresp.IMPLEMENTATION in ("cython", "python")
-    expected = "fastresp._headers" if fastresp.IMPLEMENTATION == "cython" else "fastresp._headers_py"
+    try:
+        _impl.load_compiled()
+    except ImportError:
+        importable = False
+    else:
+        importable = True
+    wanted = "cython" if importable and _env.why_python() is None else "python"
+    assert fastresp.IMPLEMENTATION == wanted, fastresp.REASON
+    expected = "fastresp._headers" if wanted == "cython" else "fastresp._headers_py"
     assert _impl.headers.__name__ == expected
     assert isinstance(fastresp.REASON, str) and fastresp.REASON
 
@@ -154,3 +162,15 @@ def test_compiled_modules_are_extension_modules(impl):
         for name in ("response_init", "render", "init_headers", "redirect_init") \
                 if reference is _headers_py else ("cookie_value", "set_cookie", "delete_cookie"):
             assert callable(getattr(module, name)), name
+
+
+def test_loaders_name_their_modules():
+    from fastresp import _impl
+
+    assert [module.__name__ for module in _impl.load_python()] == _module_names("_py")
+    try:
+        compiled = _impl.load_compiled()
+    except ImportError as error:
+        assert "fastresp" in str(error) or "_" in str(error)
+    else:
+        assert [module.__name__ for module in compiled] == _module_names("")

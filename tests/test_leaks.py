@@ -25,7 +25,7 @@ from datetime import datetime, timedelta, timezone
 from http.cookies import CookieError
 
 import pytest
-from helpers import DELETE_PARTITIONED, SET_PARTITIONED  # tests/ is on sys.path: see helpers.py
+from oracle import DELETE_PARTITIONED, SET_PARTITIONED, Obj, OwnStr  # tests/ is on sys.path: see helpers.py
 from starlette.datastructures import Headers
 
 CPYTHON = platform.python_implementation() == "CPython"
@@ -37,16 +37,6 @@ RSS_ROUNDS = 6_000           # ~270,000 operations
 #: Growth allowed over the measured rounds: far below one small object per call.
 TRACED_LIMIT = 64 * 1024
 RSS_LIMIT = (3 if CPYTHON else 24) * 1024 * 1024
-
-
-class OwnStr(str):
-    def __str__(self):
-        return "own" + str.__str__(self)
-
-
-class Obj:
-    def __str__(self):
-        return "obj"
 
 
 UTC_MOMENT = datetime(2030, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
@@ -102,7 +92,7 @@ REFUSED_JSON = [
     (["a", "\ud800"], UnicodeEncodeError),
     (_CYCLE, ValueError),
     ({(1,): 2}, TypeError),
-    ([Obj()], TypeError),
+    ([Obj("obj")], TypeError),
     ([10 ** 5000], ValueError),
 ]
 
@@ -143,7 +133,7 @@ def workload(impl, rounds):
                             path="/", domain="example.org", secure=True, httponly=True,
                             samesite="strict", **SET_PARTITIONED)
         response.set_cookie("k", "a b\xe9\"", expires=UTC_MOMENT)
-        response.set_cookie("k", OwnStr("x"), max_age=2 ** 70, expires=-(10 ** 9), path=Obj())
+        response.set_cookie("k", OwnStr("x"), max_age=2 ** 70, expires=-(10 ** 9), path=Obj("obj"))
         response.set_cookie("k", "v", max_age=-5, expires="Wed, 21 Oct 2015 07:28:00 GMT",
                             samesite="None", path="/p ")
         response.set_cookie("k", 12.5, max_age=1.5, expires=True, domain="")

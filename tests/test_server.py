@@ -1,6 +1,6 @@
 """The README's FastAPI example served by a real uvicorn over loopback.
 
-Each server is its own process (tests/example_app.py run as a script), on
+Each server is its own process (bench/example_app.py run as a script), on
 127.0.0.1 and a port the kernel picks; the tests talk to it over TCP with a raw
 socket client, so what they compare is the bytes on the wire: the status line,
 every header line (name and value bytes, in order, so every Set-Cookie, the
@@ -46,7 +46,7 @@ pytest.importorskip("uvicorn", reason=(
     f"uvicorn is not installed for {sys.executable} (tox installs it on CPython only; "
     f"on PyPy `pip install uvicorn` to run these tests)"))
 
-EXAMPLE_APP = Path(__file__).with_name("example_app.py")
+EXAMPLE_APP = Path(__file__).resolve().parent.parent / "bench" / "example_app.py"
 HOST = "127.0.0.1"
 #: What every request sends as Host, whatever the port: FastAPI's redirect_slashes
 #: writes it into an absolute Location.
@@ -70,7 +70,7 @@ class Served(NamedTuple):
 
 
 class Server:
-    """tests/example_app.py under uvicorn in a subprocess."""
+    """bench/example_app.py under uvicorn in a subprocess."""
 
     def __init__(self, args: List[str], env: dict) -> None:
         self.args = args
@@ -229,7 +229,7 @@ DOCS_REQUESTS = [
     ("GET", "/redoc", None),
     ("GET", "/docs/oauth2-redirect", None),
 ]
-#: tests/example_app.py's /x/ endpoints (not in the README).
+#: bench/example_app.py's /x/ endpoints (not in the README).
 EXTRA_REQUESTS = [
     ("GET", "/x/cookies", None),
     ("GET", "/x/returned", None),

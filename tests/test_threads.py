@@ -15,7 +15,7 @@ switch interval so threads interleave as often as possible:
   starlette's own classes (and user subclasses of them) and set cookies.
 
 The expected outputs are computed beforehand, single-threaded, by starlette
-itself (conftest's oracle; partitioned cookies as on Python 3.14).
+itself (tests/oracle.py; partitioned cookies as on Python 3.14).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from datetime import datetime, timezone
 from http.cookies import CookieError
 
 import pytest
-from helpers import SET_PARTITIONED  # tests/ is on sys.path: see helpers.py
+from oracle import SET_PARTITIONED  # tests/ is on sys.path: see helpers.py
 import starlette.responses
 
 import fastresp

@@ -17,7 +17,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from helpers import starlette_takes  # tests/ is on sys.path: see helpers.py
+from oracle import starlette_takes  # tests/ is on sys.path: see helpers.py
 
 pytestmark = [
     pytest.mark.slow,

@@ -1,50 +1,51 @@
 """A short workload through every path of the compiled ``_headers``, ``_cookie``,
-``_json`` and ``_encoders``,
-for ``fuzz/memcheck.sh`` (valgrind memcheck or AddressSanitizer).
+``_json``, ``_encoders`` and ``_asgi``, for ``scripts/memcheck.sh`` (valgrind
+memcheck or AddressSanitizer).
 
 Each call's result is checked against the pure-Python reference, so a memory
-error that corrupts output also shows as a failure. ``ROUNDS`` (argv[1], default
-3) repeats the whole workload, so a leak grows with it.
+error that corrupts output also shows as a failure; the saved fuzz regressions
+(tests/regressions/) are replayed through the test suite's own judge
+(``oracle.check``: both implementations and starlette). ``ROUNDS`` (argv[1],
+default 3) repeats the whole workload, so a leak grows with it.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from datetime import datetime, timedelta, timezone
 from http.cookies import CookieError
-from types import SimpleNamespace
 
 import starlette.responses
 from starlette.datastructures import Headers, MutableHeaders
 
 import fastresp
 import fastresp._common
-from fastresp import (
-    _asgi, _asgi_py, _cookie, _cookie_py, _encoders, _encoders_py, _headers, _headers_py, _json,
-    _json_py,
-)
+from fastresp._impl import load_compiled, load_python
 from fastresp.responses import make_classes
 
-C = make_classes(SimpleNamespace(headers=_headers, cookie=_cookie, json=_json, asgi=_asgi),
-                 "memcheck_cython")
-P = make_classes(SimpleNamespace(headers=_headers_py, cookie=_cookie_py, json=_json_py, asgi=_asgi_py),
-                 "memcheck_python")
+# Only tests/ goes on sys.path, for the oracle (never the repository root: the
+# fastresp under test is the one memcheck.sh built).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests"))
+import oracle  # noqa: E402
+from oracle import Obj, OwnStr, Text, snapshot  # noqa: E402
+
+COMPILED = load_compiled()
+PYTHON = load_python()
+_headers, _cookie, _json, _encoders, _asgi = COMPILED
+_headers_py, _cookie_py, _json_py, _encoders_py, _asgi_py = PYTHON
+C = make_classes(COMPILED, "memcheck_cython")
+P = make_classes(PYTHON, "memcheck_python")
 ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 3
 calls = 0
 
 
 def outcome(function, *args, **kwargs):
+    """oracle.outcome, counted."""
     global calls
     calls += 1
-    try:
-        return ("ok", function(*args, **kwargs))
-    except Exception as error:  # noqa: BLE001
-        return ("err", type(error), str(error))
-
-
-def snapshot(response):
-    return (bytes(response.body), list(response.raw_headers), response.status_code)
+    return oracle.outcome(function, *args, **kwargs)
 
 
 def same_response(make):
@@ -65,20 +66,10 @@ def same_cookie(*args, **kwargs):
             assert response.raw_headers == before
 
 
-class OwnStr(str):
-    def __str__(self):
-        return "own"
-
-
-class Obj:
-    def __str__(self):
-        return "obj value"
-
-
 # ---------------------------------------------------------------- responses
 
 CONTENTS = [None, b"", b"bytes", "text", "caf\xe9 \u20ac", "\ud800", memoryview(b"mv"),
-            memoryview(b"abcd")[::2], bytearray(b"ba"), 12, OwnStr("s"), b"z" * 5000]
+            memoryview(b"abcd")[::2], bytearray(b"ba"), 12, OwnStr("s", "own"), b"z" * 5000]
 HEADER_SETS = [
     None, {}, {"X-A": "1", "Content-Length": "3"}, {"content-type": "a/b", "x": "\xe9\xff"},
     {"x": "a\rb"}, {"x\n": "v"}, {"x": "\0"}, {"x-\u0100": "v"}, {"x": "\u20ac"}, {"x": 5},
@@ -87,7 +78,7 @@ HEADER_SETS = [
 ]
 STATUSES = [200, 204, 304, 100, 199, 404, 2 ** 70, -(2 ** 70), True, 204.0, None]
 MEDIA_TYPES = [None, "text/plain", "TEXT/html; Charset=x", "application/json", "text/\r\n",
-               "text/\u0100", "text/\xe9", 5, OwnStr("text/own")]
+               "text/\u0100", "text/\xe9", 5, OwnStr("text/own", "own")]
 
 
 class Overridden(starlette.responses.Response):
@@ -119,7 +110,7 @@ class GetAttr(starlette.responses.Response):
 
 
 class OddCharset(starlette.responses.Response):
-    charset = OwnStr("utf-8")
+    charset = OwnStr("utf-8", "own")
     media_type = "text/plain"
 
 
@@ -154,7 +145,7 @@ def responses():
             before = list(response.raw_headers)
             if outcome(response.init_headers, headers)[0] == "err":
                 assert response.raw_headers == before
-    for url in ["/", "/a b/\xe9/\u20ac", "\ud800", 5, OwnStr("/x"), Obj(), "/" + "s" * 5000]:
+    for url in ["/", "/a b/\xe9/\u20ac", "\ud800", 5, OwnStr("/x", "own"), Obj("obj value"), "/" + "s" * 5000]:
         same_response(lambda c: c.RedirectResponse(url, status_code=302))
     for content in [{"k": "\u20ac"}, [1.5, None], float("nan"), {1: 2}]:
         same_response(lambda c: c.JSONResponse(content))
@@ -198,9 +189,9 @@ UTC = timezone.utc
 
 def cookies():
     keys = ["k", "session_id", "Max-Age", "expires", "a b", "", "k\x00", "\xe9", "\u0100",
-            OwnStr("k"), b"k", 5, None, "K" * 1000]
+            OwnStr("k", "own"), b"k", 5, None, "K" * 1000]
     values = ["", "v", "a b", '"q"', "\\", "\xe9\xff", "\x7f", "\n", "\u0100", "\ud800",
-              "v" * 5000, " trailing ", 12, 1.5, None, OwnStr("x"), Obj()]
+              "v" * 5000, " trailing ", 12, 1.5, None, OwnStr("x", "own"), Obj("obj value")]
     for key in keys:
         for value in values[:6]:
             same_cookie(key, value)
@@ -208,7 +199,7 @@ def cookies():
         same_cookie("k", value)
         same_cookie("k", value, path=None, samesite=None)
     texts = [None, "", "/", "/p a", "/\xe9", "/\u20ac", "/\t", "x\x1f", "/end ", "/end\xa0",
-             "/end\x85", OwnStr("/o"), Obj(), 5, "/" + "p" * 3000]
+             "/end\x85", OwnStr("/o", "own"), Obj("obj value"), 5, "/" + "p" * 3000]
     for name in ("path", "domain", "expires", "max_age"):
         for text in texts:
             same_cookie("k", "v", **{name: text})
@@ -230,9 +221,9 @@ def cookies():
                  datetime(2024, 1, 1, tzinfo=timezone(timedelta(hours=3))),
                  datetime(2024, 1, 1, tzinfo=timezone(timedelta(0)))]:
         same_cookie("k", "v", expires=when)
-    for samesite in ["lax", "Strict", "NONE", None, "", "bogus", "la\x00", "\u212aax", OwnStr("lax"), 5]:
+    for samesite in ["lax", "Strict", "NONE", None, "", "bogus", "la\x00", "\u212aax", OwnStr("lax", "own"), 5]:
         same_cookie("k", "v", samesite=samesite)
-    for flag in [True, False, 0, 1, "", "x", None, [], Obj()]:
+    for flag in [True, False, 0, 1, "", "x", None, [], Obj("obj value")]:
         same_cookie("k", "v", secure=flag, httponly=flag, partitioned=flag)
     same_cookie("k", "v", 10, 20, "/", "example.org", True, True, "strict", True)
     # the clock: now as float, int, far away
@@ -320,10 +311,6 @@ def _original(obj, include=None, exclude=None, by_alias=True, exclude_unset=Fals
     return ("original", type(obj).__name__)
 
 
-class Text(str):
-    pass
-
-
 def encoders():
     fast, reference = _encoders.wrap(_original), _encoders_py.wrap(_original)
     leaf = "x" * 1000
@@ -352,6 +339,14 @@ def install_cycle():
         fastresp.uninstall()
 
 
+def regressions():
+    """Every saved fuzz case, judged as the test suite judges it."""
+    sides = [oracle.implementation("cython", C, _cookie), oracle.implementation("python", P, _cookie_py)]
+    for name, record in oracle.load_regressions():
+        if not record.get("open"):
+            oracle.check(record["case"], sides)
+
+
 def main():
     assert fastresp.IMPLEMENTATION == "cython", fastresp.REASON
     print("memcheck workload: fastresp._headers from", _headers.__file__, flush=True)
@@ -361,6 +356,7 @@ def main():
         json_documents()
         encoders()
         install_cycle()
+        regressions()
     huge_string()
     print(f"memcheck workload: {ROUNDS} rounds, {calls} checked calls, all agree", flush=True)
 

@@ -1,29 +1,29 @@
-"""Long-running differential fuzzing of fastresp (hypothesis-driven).
+"""The long differential fuzz run: tests/test_differential.py's check, for minutes.
 
-    python fuzz/run.py --seconds 600                 # every implementation that imports
-    python fuzz/run.py --seconds 120 --impls python  # the fallback only (what PyPy runs)
-    python fuzz/run.py --seconds 60 --targets set_cookie,redirect --seed 1
+    python scripts/fuzz.py --seconds 600                 # every implementation that imports
+    python scripts/fuzz.py --seconds 120 --impls python  # the fallback only (what PyPy runs)
+    python scripts/fuzz.py --seconds 60 --targets set_cookie,redirect --seed 1
 
 With FASTRESP_REQUIRE_COMPILED set, missing compiled modules are an error (as in
 the test suite) instead of a fallback-only run.
 
-Every generated case runs on each implementation (compiled ``fastresp._headers`` +
-``fastresp._cookie`` and the pure-Python ``fastresp._headers_py`` +
-``fastresp._cookie_py``, side by side in one process when both import) and on the
-installed starlette, and is judged by ``fuzzcore.check`` (see its docstring for the
-rules). The run goes on in chunks of fresh random seeds until the time is up,
-taking the targets in turn.
+Nothing of its own is checked here: the cases are tests/oracle.py's
+``strategies()`` and each is judged by ``oracle.check`` -- the strategies and the
+check of the normal suite's tests/test_differential.py -- on each implementation
+(compiled and pure Python side by side in one process when both import, loaded by
+``fastresp._impl``) and on the installed starlette. The run goes on in chunks of
+fresh random seeds until the time is up, taking the targets in turn.
 
-A failing case is shrunk by hypothesis and saved to ``fuzz/regressions/`` (or
-``--save-dir``) as JSON, which ``tests/test_fuzz.py`` replays in the normal suite.
-Each finding has a *signature* (target and kind of disagreement); the signature
+A failing case is shrunk by hypothesis and saved to ``tests/regressions/`` (or
+``--save-dir``) as JSON, which tests/test_differential.py replays in the normal
+suite. Each finding has a *signature* (target and kind of disagreement); the signature
 of a finding saved as open (its record has an ``"open"`` key: the reason) is not
 saved again, and the fuzzer stops reporting it, so the time goes into finding
 other kinds of bugs (``--rediscover`` turns that off). A new signature is saved
 once per run. Saved records are meant to be curated: minimise the case if need
-be, add ``"open": "<what is wrong>"`` while the bug stands (tests/test_fuzz.py
-then expects its replay to fail), replace it by ``"fixed": "<what it was>"``
-once fixed.
+be, add ``"open": "<what is wrong>"`` while the bug stands (the suite then
+expects its replay to fail), replace it by ``"fixed": "<what it was>"`` once
+fixed (the suite refuses a record that is neither).
 
 Exit status: 0 when nothing new was found, 1 when a case was saved.
 """
@@ -43,40 +43,35 @@ import traceback
 from types import SimpleNamespace
 from typing import Any, Dict, List
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
+# Only tests/ goes on sys.path (never the repository root, so the fastresp under
+# test is the installed one, or whatever PYTHONPATH names).
+TESTS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests")
+sys.path.insert(0, TESTS)
 
-import fuzzcore  # noqa: E402
-
-REGRESSIONS = os.path.join(HERE, "regressions")
+import oracle  # noqa: E402
 
 
 def implementations(wanted: str) -> List[Any]:
     """The fastresp implementations to fuzz: "all" (that import), "python" or "cython"."""
     import fastresp
-    from fastresp import _asgi_py, _cookie_py, _headers_py, _json_py
-    from types import SimpleNamespace
-
+    from fastresp._impl import load_compiled, load_python
     from fastresp.responses import make_classes
 
     found = []
     if wanted in ("all", "cython"):
         try:
-            from fastresp import _asgi, _cookie, _headers, _json
+            modules = load_compiled()
         except ImportError as error:
             if wanted == "cython" or os.environ.get("FASTRESP_REQUIRE_COMPILED"):
                 raise SystemExit("the compiled modules do not import: %s" % error)
             print("fuzz: compiled modules missing (%s): fuzzing the fallback only" % error)
         else:
-            found.append(fuzzcore.implementation(
-                "cython", make_classes(
-                    SimpleNamespace(headers=_headers, cookie=_cookie, json=_json, asgi=_asgi),
-                    "fuzz_cython")))
+            found.append(oracle.implementation("cython", make_classes(modules, "fuzz_cython"),
+                                               modules.cookie))
     if wanted in ("all", "python"):
-        found.append(fuzzcore.implementation(
-            "python", make_classes(
-                SimpleNamespace(headers=_headers_py, cookie=_cookie_py, json=_json_py, asgi=_asgi_py),
-                "fuzz_python")))
+        modules = load_python()
+        found.append(oracle.implementation("python", make_classes(modules, "fuzz_python"),
+                                           modules.cookie))
     print("fuzz: fastresp %s from %s; implementations: %s" % (
         fastresp.__version__, os.path.dirname(fastresp.__file__),
         ", ".join(impl.name for impl in found)))
@@ -87,14 +82,14 @@ def known_signatures(directory: str) -> Dict[str, str]:
     """Signatures of the open findings saved in directory (a fixed finding's
     signature is fuzzed for again: a new case of it is news)."""
     return {record.get("signature", ""): name
-            for name, record in fuzzcore.load_regressions(directory) if record.get("open")}
+            for name, record in oracle.load_regressions(directory) if record.get("open")}
 
 
-def save(directory: str, case: Dict[str, Any], mismatch: fuzzcore.Mismatch, seed: int) -> str:
+def save(directory: str, case: Dict[str, Any], mismatch: oracle.Mismatch, seed: int) -> str:
     import starlette
 
     os.makedirs(directory, exist_ok=True)
-    text = fuzzcore.dumps(case)
+    text = oracle.dumps(case)
     digest = hashlib.sha1(text.encode("ascii")).hexdigest()[:10]
     name = "%s-%s.json" % (case["target"], digest)
     record = {
@@ -107,12 +102,12 @@ def save(directory: str, case: Dict[str, Any], mismatch: fuzzcore.Mismatch, seed
         "case": case,
     }
     with open(os.path.join(directory, name), "w", encoding="ascii") as handle:
-        json.dump(fuzzcore.protect(record), handle, ensure_ascii=True, indent=1, sort_keys=True)
+        json.dump(oracle.protect(record), handle, ensure_ascii=True, indent=1, sort_keys=True)
         handle.write("\n")
     return name
 
 
-def fuzz_chunk(target: str, strategy: Any, impls: List[Any], oracle: Any, state: Any,
+def fuzz_chunk(target: str, strategy: Any, impls: List[Any], state: Any,
                examples: int, seed: int) -> None:
     from hypothesis import HealthCheck, Phase, Verbosity, given, settings
     from hypothesis import seed as hypothesis_seed
@@ -125,15 +120,15 @@ def fuzz_chunk(target: str, strategy: Any, impls: List[Any], oracle: Any, state:
     def test(case: Dict[str, Any]) -> None:
         state.examples += 1
         try:
-            fuzzcore.check(case, impls, oracle)
-        except fuzzcore.Mismatch as mismatch:
+            oracle.check(case, impls)
+        except oracle.Mismatch as mismatch:
             if mismatch.signature in state.known:
                 state.known_hits[mismatch.signature] = state.known_hits.get(mismatch.signature, 0) + 1
                 return
             state.last = (case, mismatch)
             raise
         except Exception as error:  # a crash of the harness or of fastresp itself
-            mismatch = fuzzcore.Mismatch("%s: harness error %s" % (target, type(error).__name__),
+            mismatch = oracle.Mismatch("%s: harness error %s" % (target, type(error).__name__),
                                          traceback.format_exc())
             if mismatch.signature in state.known:
                 return
@@ -147,22 +142,21 @@ def main(argv: List[str] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=60.0, help="how long to fuzz (default 60)")
     parser.add_argument("--impls", choices=("all", "python", "cython"), default="all")
-    parser.add_argument("--targets", default=",".join(fuzzcore.TARGETS),
-                        help="comma-separated, from: " + ", ".join(fuzzcore.TARGETS))
+    parser.add_argument("--targets", default=",".join(oracle.TARGETS),
+                        help="comma-separated, from: " + ", ".join(oracle.TARGETS))
     parser.add_argument("--examples", type=int, default=300, help="examples per chunk")
     parser.add_argument("--seed", type=int, default=None, help="first seed (default random)")
-    parser.add_argument("--save-dir", default=REGRESSIONS)
+    parser.add_argument("--save-dir", default=oracle.REGRESSIONS)
     parser.add_argument("--rediscover", action="store_true",
                         help="report findings whose signature is already saved")
     options = parser.parse_args(argv)
 
     targets = [name for name in options.targets.split(",") if name]
-    unknown = set(targets) - set(fuzzcore.TARGETS)
+    unknown = set(targets) - set(oracle.TARGETS)
     if unknown:
         parser.error("unknown targets: %s" % ", ".join(sorted(unknown)))
     impls = implementations(options.impls)
-    oracle = fuzzcore.default_oracle()
-    strategies = fuzzcore.strategies()
+    strategies = oracle.strategies()
     known = {} if options.rediscover else known_signatures(options.save_dir)
     state = SimpleNamespace(examples=0, known=set(known), known_hits={}, last=None)
     rng = random.Random(options.seed)
@@ -186,7 +180,7 @@ def main(argv: List[str] = None) -> int:
         state.last = None
         before = state.examples
         try:
-            fuzz_chunk(target, getattr(strategies, target), impls, oracle, state,
+            fuzz_chunk(target, getattr(strategies, target), impls, state,
                        options.examples, seed)
         except Exception as error:  # noqa: BLE001 - a finding (or hypothesis gave up)
             if state.last is None:
@@ -199,7 +193,7 @@ def main(argv: List[str] = None) -> int:
                 saved.append(name)
                 print("fuzz: FOUND %s\n  saved %s\n  %s\n  case: %s" % (
                     mismatch.signature, name, mismatch.detail.replace("\n", "\n  ")[:1500],
-                    fuzzcore.dumps(case)[:1500]))
+                    oracle.dumps(case)[:1500]))
         per_target[target] += state.examples - before
         seed = rng.randrange(2 ** 32)
         now = time.monotonic()

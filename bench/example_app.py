@@ -21,7 +21,7 @@ stdout: the port and what runs in the process (the fastresp implementation,
 whether it is installed). It exits when its stdin is closed (or on SIGTERM).
 tests/test_server.py and bench/server_load.py start it that way::
 
-    python tests/example_app.py --app install --install [--extras] [--freeze-time T]
+    python bench/example_app.py --app install --install [--extras] [--freeze-time T]
 
 Being run as a script (not ``-m``, not ``-c``), it never puts the current
 directory on ``sys.path``: under tox, fastresp is the installed wheel, not the
@@ -29,7 +29,7 @@ source tree. Nothing here imports fastresp or FastAPI at module level, so the
 ``--install`` run calls ``fastresp.install()`` before FastAPI is imported,
 exactly as in the README, and the oracle runs never import fastresp at all.
 
-``uvicorn example_app:app`` also works (from tests/): ``app`` is the README's
+``uvicorn example_app:app`` also works (from bench/): ``app`` is the README's
 first example, built on first access.
 """
 
@@ -42,7 +42,7 @@ import platform
 import sys
 import threading
 from datetime import datetime, timezone
-from types import ModuleType, SimpleNamespace
+from types import ModuleType
 from typing import Any, Optional
 
 #: ``--app`` choices: README example 1 on fastresp's classes, the same on
