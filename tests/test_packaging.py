@@ -261,3 +261,34 @@ def test_sdist_installs_without_a_compiler(sdist, tmp_path):
     assert body == "hi" and headers == [["content-length", "2"]]
     package = Path(location).parent
     assert [path.name for path in package.iterdir() if BINARY.search(path.name)] == []
+
+
+#: What a file named in CONTRIBUTING.md's folder map looks like.
+_MAPPED_FILE = re.compile(r"(?<![\w/.-])[\w.-]+\.(?:py|pyx|pxd|sh|md|toml|in|ini|typed)\b")
+_MAPPED_DIR = re.compile(r"^\s*([\w.-]+/)", re.M)
+
+
+@needs_source
+def test_contributing_folder_map_matches_the_tree():
+    """Every file and folder the map names exists where the map puts it, and
+    every source file outside tests/test_*.py and tests/regressions/ is named."""
+    text = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    block = text.split("## Folder map", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
+    named = set()
+    folder = ROOT
+    for line in block.splitlines():
+        if line and not line.startswith(" "):
+            top = _MAPPED_DIR.match(line)
+            folder = ROOT / top.group(1) if top else ROOT
+            assert folder.is_dir(), line
+        sub = _MAPPED_DIR.match(line) if line.startswith(" ") else None
+        if sub:
+            assert (folder / sub.group(1)).is_dir(), line
+        for name in _MAPPED_FILE.findall(line):
+            assert (folder / name).is_file() or (ROOT / name).is_file(), (name, line)
+            named.add((folder / name) if (folder / name).is_file() else ROOT / name)
+    sources = [path for pattern in ("fastresp/*.py", "fastresp/*.pyx", "fastresp/*.pxd",
+                                    "fastresp/py.typed", "tests/*.py", "bench/*.py",
+                                    "scripts/*")
+               for path in ROOT.glob(pattern) if not path.name.startswith("test_")]
+    assert sorted(str(path.relative_to(ROOT)) for path in sources if path not in named) == []
