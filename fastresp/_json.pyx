@@ -282,9 +282,9 @@ cdef int _str(Writer* w, object text) except -1:
     if kind == PyUnicode_1BYTE_KIND:
         size = _latin1_size(<const uchar*>data, n)
     elif kind == PyUnicode_2BYTE_KIND:
-        size = _ucs2_size(<const ucs2*>data, n)
+        size = _wide_size(<const ucs2*>data, n)
     else:
-        size = _ucs4_size(<const ucs4*>data, n)
+        size = _wide_size(<const ucs4*>data, n)
     if size < 0:
         return HAND_OVER
     _reserve(w, size + 2)
@@ -293,9 +293,9 @@ cdef int _str(Writer* w, object text) except -1:
     if kind == PyUnicode_1BYTE_KIND:
         _write_latin1(w, <const uchar*>data, n)
     elif kind == PyUnicode_2BYTE_KIND:
-        _write_ucs2(w, <const ucs2*>data, n)
+        _write_wide(w, <const ucs2*>data, n)
     else:
-        _write_ucs4(w, <const ucs4*>data, n)
+        _write_wide(w, <const ucs4*>data, n)
     w.data[w.size] = c'"'
     w.size += 1
     return OK
@@ -352,25 +352,15 @@ cdef Py_ssize_t _latin1_size(const uchar* data, Py_ssize_t n) noexcept:
     return size
 
 
-cdef Py_ssize_t _ucs2_size(const ucs2* data, Py_ssize_t n) noexcept:
-    """The UTF-8 size, or -1 for a surrogate (always lone in a 2-byte str)."""
-    cdef Py_ssize_t i, size = n
-    cdef ucs2 c
-    for i in range(n):
-        c = data[i]
-        if c < 128:
-            size += ESCAPE_SIZE[c] - 1
-        elif c < 0x800:
-            size += 1
-        elif 0xD800 <= c <= 0xDFFF:
-            return -1
-        else:
-            size += 2
-    return size
+# The two wider kinds of str share one loop each (Cython compiles one per kind).
+ctypedef fused wide:
+    ucs2
+    ucs4
 
 
-cdef Py_ssize_t _ucs4_size(const ucs4* data, Py_ssize_t n) noexcept:
-    """The UTF-8 size, or -1 for a surrogate (a 4-byte str keeps pairs as two)."""
+cdef Py_ssize_t _wide_size(const wide* data, Py_ssize_t n) noexcept:
+    """The UTF-8 size, or -1 for a surrogate (lone in a 2-byte str; a 4-byte str
+    keeps a pair as two)."""
     cdef Py_ssize_t i, size = n
     cdef ucs4 c
     for i in range(n):
@@ -430,15 +420,7 @@ cdef inline char* _utf8(char* out, ucs4 c) noexcept:
     return out + 4
 
 
-cdef void _write_ucs2(Writer* w, const ucs2* data, Py_ssize_t n) noexcept:
-    cdef char* out = w.data + w.size
-    cdef Py_ssize_t i
-    for i in range(n):
-        out = _ascii(out, data[i]) if data[i] < 128 else _utf8(out, data[i])
-    w.size = out - w.data
-
-
-cdef void _write_ucs4(Writer* w, const ucs4* data, Py_ssize_t n) noexcept:
+cdef void _write_wide(Writer* w, const wide* data, Py_ssize_t n) noexcept:
     cdef char* out = w.data + w.size
     cdef Py_ssize_t i
     for i in range(n):
