@@ -280,22 +280,22 @@ cdef int _str(Writer* w, object text) except -1:
     elif _plain_text(w, data, kind, n):
         return OK
     if kind == PyUnicode_1BYTE_KIND:
-        size = _latin1_size(<const uchar*>data, n)
+        size = _text_size(<const uchar*>data, n)
     elif kind == PyUnicode_2BYTE_KIND:
-        size = _wide_size(<const ucs2*>data, n)
+        size = _text_size(<const ucs2*>data, n)
     else:
-        size = _wide_size(<const ucs4*>data, n)
+        size = _text_size(<const ucs4*>data, n)
     if size < 0:
         return HAND_OVER
     _reserve(w, size + 2)
     w.data[w.size] = c'"'
     w.size += 1
     if kind == PyUnicode_1BYTE_KIND:
-        _write_latin1(w, <const uchar*>data, n)
+        _write_text(w, <const uchar*>data, n)
     elif kind == PyUnicode_2BYTE_KIND:
-        _write_wide(w, <const ucs2*>data, n)
+        _write_text(w, <const ucs2*>data, n)
     else:
-        _write_wide(w, <const ucs4*>data, n)
+        _write_text(w, <const ucs4*>data, n)
     w.data[w.size] = c'"'
     w.size += 1
     return OK
@@ -340,25 +340,15 @@ cdef bint _plain_text(Writer* w, const void* data, int kind, Py_ssize_t n) excep
     return True
 
 
-cdef Py_ssize_t _latin1_size(const uchar* data, Py_ssize_t n) noexcept:
-    cdef Py_ssize_t i, size = n
-    cdef uchar c
-    for i in range(n):
-        c = data[i]
-        if c < 128:
-            size += ESCAPE_SIZE[c] - 1
-        else:
-            size += 1
-    return size
-
-
-# The two wider kinds of str share one loop each (Cython compiles one per kind).
-ctypedef fused wide:
+# The three kinds of str share one size loop and one writer (Cython compiles one
+# of each per kind; a latin-1 character is never a surrogate and takes 2 bytes).
+ctypedef fused code_unit:
+    uchar
     ucs2
     ucs4
 
 
-cdef Py_ssize_t _wide_size(const wide* data, Py_ssize_t n) noexcept:
+cdef Py_ssize_t _text_size(const code_unit* data, Py_ssize_t n) noexcept:
     """The UTF-8 size, or -1 for a surrogate (lone in a 2-byte str; a 4-byte str
     keeps a pair as two)."""
     cdef Py_ssize_t i, size = n
@@ -387,21 +377,6 @@ cdef inline char* _ascii(char* out, ucs4 c) noexcept:
     return out + size
 
 
-cdef void _write_latin1(Writer* w, const uchar* data, Py_ssize_t n) noexcept:
-    cdef char* out = w.data + w.size
-    cdef Py_ssize_t i
-    cdef uchar c
-    for i in range(n):
-        c = data[i]
-        if c < 128:
-            out = _ascii(out, c)
-        else:
-            out[0] = <char>(0xC0 | (c >> 6))
-            out[1] = <char>(0x80 | (c & 0x3F))
-            out += 2
-    w.size = out - w.data
-
-
 cdef inline char* _utf8(char* out, ucs4 c) noexcept:
     """c (>= 128, not a surrogate) as UTF-8."""
     if c < 0x800:
@@ -420,7 +395,7 @@ cdef inline char* _utf8(char* out, ucs4 c) noexcept:
     return out + 4
 
 
-cdef void _write_wide(Writer* w, const wide* data, Py_ssize_t n) noexcept:
+cdef void _write_text(Writer* w, const code_unit* data, Py_ssize_t n) noexcept:
     cdef char* out = w.data + w.size
     cdef Py_ssize_t i
     for i in range(n):
