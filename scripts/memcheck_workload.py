@@ -329,6 +329,53 @@ def encoders():
     assert outcome(fast, row, exclude_none=True) == outcome(reference, row, exclude_none=True)
 
 
+#: Names and values for the MutableHeaders operations: plain, lowered, latin-1,
+#: not latin-1, refused (CR, LF, NUL), a str subclass, not text at all.
+HEADER_TEXTS = ["x-a", "X-A", "vary", "content-length", "\xe9t\xe9", "\u20ac", "\ud800", "a\r\nb",
+                "\0", "", OwnStr("X-Own", "own"), 5, None, "s" * 5000]
+#: Lists to start from: empty, repeated names, an item that is not a pair.
+HEADER_LISTS = [[], [(b"x-a", b"1"), (b"vary", b"a"), (b"x-a", b"2")], [(b"x-a", b"1"), "odd"],
+                [(b"x-a", 1)]]
+
+
+def header_operations():
+    """Every MutableHeaders operation _asgi compiles, on both implementations'
+    classes: the list and the result (or error) must agree."""
+    def run(classes, raw, operation, key, value):
+        headers = classes.Response(b"x").headers
+        headers.raw[:] = [item for item in raw]
+        if operation == "set":
+            headers[key] = value
+        elif operation == "del":
+            del headers[key]
+        elif operation == "append":
+            headers.append(key, value)
+        elif operation == "setdefault":
+            return headers.setdefault(key, value), list(headers.raw)
+        elif operation == "update":
+            headers.update({key: value})
+        elif operation == "vary":
+            headers.add_vary_header(value)
+        elif operation == "in":
+            return key in headers
+        elif operation == "get":
+            return headers.get(key), list(headers.raw)
+        return list(headers.raw)
+
+    for raw in HEADER_LISTS:
+        for operation in ("set", "del", "append", "setdefault", "update", "vary", "in", "get"):
+            for key in HEADER_TEXTS:
+                for value in ("v", "\xe9", "\u20ac", "a\nb", OwnStr("own", "own"), 7):
+                    got = outcome(run, C, raw, operation, key, value)
+                    want = outcome(run, P, raw, operation, key, value)
+                    assert got == want, (raw, operation, key, value, got, want)
+    for classes in (C, P):   # made from a scope, as middleware does
+        message = {"type": "http.response.start", "headers": [(b"x-a", b"1")]}
+        headers = classes.MutableHeaders(scope=message)
+        headers["x-b"] = "2"
+        assert message["headers"][-1] == (b"x-b", b"2")
+
+
 def install_cycle():
     fastresp.install()
     try:
@@ -355,6 +402,7 @@ def main():
         cookies()
         json_documents()
         encoders()
+        header_operations()
         install_cycle()
         regressions()
     huge_string()
