@@ -18,7 +18,7 @@ from ._env import why_python
 
 
 class Modules(NamedTuple):
-    """One implementation's modules."""
+    """One implementation's modules (a ``responses.HotModules``, plus encoders)."""
 
     headers: ModuleType
     cookie: ModuleType

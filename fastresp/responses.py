@@ -18,11 +18,11 @@ import starlette.responses as _starlette
 from . import _impl
 
 
-class Modules(Protocol):
+class HotModules(Protocol):
     """One implementation's modules, by role: what hot_methods() and
-    make_classes() take. ``fastresp._impl`` is one (the modules loaded); any
-    object with these attributes will do (the tests' ``impl`` fixture, a
-    ``SimpleNamespace``)."""
+    make_classes() take. ``fastresp._impl`` is one (the modules loaded), and so
+    is what its loaders return (``_impl.Modules``, which adds ``encoders``); any
+    object with these attributes will do (the tests' ``impl`` fixture)."""
 
     headers: ModuleType   # _headers or _headers_py
     cookie: ModuleType    # _cookie or _cookie_py
@@ -30,7 +30,7 @@ class Modules(Protocol):
     asgi: ModuleType      # _asgi or _asgi_py
 
 
-def hot_methods(modules: Modules) -> dict[str, dict[str, object]]:
+def hot_methods(modules: HotModules) -> dict[str, dict[str, object]]:
     """What an implementation replaces, by the name of the starlette class that
     defines it (as ``starlette.responses`` names it): make_classes() builds
     fastresp's classes from it, install() swaps it into starlette's own."""
@@ -56,7 +56,7 @@ def hot_methods(modules: Modules) -> dict[str, dict[str, object]]:
 FAST_CONSTRUCTION = ("Response", "HTMLResponse", "PlainTextResponse", "JSONResponse")
 
 
-def make_classes(modules: Modules, module: str = __name__) -> SimpleNamespace:
+def make_classes(modules: HotModules, module: str = __name__) -> SimpleNamespace:
     """The five response classes built on one implementation's modules (the tests
     build one set for each implementation), and the MutableHeaders subclass
     their ``headers`` makes; *module* is their ``__module__``."""
