@@ -61,10 +61,24 @@ def _length_header(length: int) -> tuple[bytes, bytes]:
     return header
 
 
+#: Whether content_type_header keeps its headers in type_headers. Not on PyPy:
+#: its JIT folds starlette's few string operations on a media type it has seen
+#: (a class attribute, a literal) to almost nothing, but not a dict lookup.
+_CACHE_TYPES = not _PYPY
+
+
+def _forbidden_in(text: str) -> bool:
+    """text holds CR, LF or NUL. A plain str on PyPy: substring tests, which its
+    JIT compiles well (a set's isdisjoint() over the characters it does not)."""
+    if _PYPY and type(text) is str:
+        return "\r" in text or "\n" in text or "\0" in text
+    return not HEADER_FORBIDDEN.isdisjoint(text)
+
+
 def content_type_header(self: Any, media_type: Any) -> tuple[bytes, bytes]:
     """The ``content-type`` header for a media type, as starlette writes it: it
     reads ``self.charset`` only for a ``text/`` type without a charset."""
-    entry = type_headers.get(media_type) if type(media_type) is str else None
+    entry = type_headers.get(media_type) if _CACHE_TYPES and type(media_type) is str else None
     if entry is not None:
         charset, header = entry
         if charset is None:
@@ -77,15 +91,15 @@ def content_type_header(self: Any, media_type: Any) -> tuple[bytes, bytes]:
     if content_type.startswith("text/") and "charset=" not in content_type.lower():
         charset = self.charset
         content_type += "; charset=" + charset
-    if not HEADER_FORBIDDEN.isdisjoint(content_type):
-        if not HEADER_FORBIDDEN.isdisjoint(media_type):
+    if _forbidden_in(content_type):
+        if _forbidden_in(media_type):
             raise header_control_error("media_type", media_type)
         raise header_control_error("charset", charset)
     try:
         header = (_CONTENT_TYPE, content_type.encode("latin-1"))
     except UnicodeEncodeError as error:
         raise latin1_error(error, "media_type") from None
-    if type(media_type) is str and (charset is None or type(charset) is str):
+    if _CACHE_TYPES and type(media_type) is str and (charset is None or type(charset) is str):
         if len(type_headers) >= 256:
             type_headers.clear()
         type_headers[media_type] = (charset, header)
