@@ -55,9 +55,13 @@ try:
     _MISSING = ""
 except ImportError as error:
     _COMPILED = None
-    _MISSING = (f"compiled modules fastresp._headers/_cookie/_json/_encoders/_asgi do not import "
-                f"on {platform.python_implementation()} {platform.python_version()} ({error}); "
-                f"build them with `python setup.py build_ext --inplace`")
+    if platform.python_implementation() != "CPython":
+        _MISSING = (f"{platform.python_implementation()} {platform.python_version()} has no "
+                    f"compiled modules: it runs the pure-Python implementation only")
+    else:
+        _MISSING = (f"compiled modules fastresp._headers/_cookie/_json/_encoders/_asgi do not "
+                    f"import on CPython {platform.python_version()} ({error}); build them with "
+                    f"`python setup.py build_ext --inplace`")
 COMPILED_AVAILABLE = _COMPILED is not None
 REQUIRE_COMPILED = bool(os.environ.get(REQUIRE_COMPILED_VAR, ""))
 #: The skip reason of every compiled run when the compiled modules are missing.
