@@ -5,8 +5,10 @@
 # Works on a fresh Debian machine with Python 3.11 and pip (as root, it installs a
 # C compiler, the Python headers and venv support with apt-get when they are
 # missing). It installs fastresp with `pip install .` into its own virtual
-# environment, outside the source tree, and runs `python -m fastresp bench --impl
-# both`; extra arguments go to that command (e.g. --quick, --json).
+# environment, outside the source tree, with FastAPI (for the whole-request
+# section's FastAPI app and the jsonable_encoder case), and runs `python -m
+# fastresp bench --impl both`; extra arguments go to that command (e.g. --quick,
+# --json).
 #
 #   PYTHON=python3.11 scripts/bench.sh      choose the interpreter (default python3)
 #   FASTRESP_BENCH_VENV=/path               where the virtual environment goes
@@ -43,7 +45,7 @@ fi
 # pip shows a build's output only with -v: keep it in a log, show the warning if
 # the compiled modules could not be built, and all of it if the install failed.
 LOG="$VENV/pip-install.log"
-if ! "$VENV/bin/python" -m pip install -v "$ROOT" >"$LOG" 2>&1; then
+if ! "$VENV/bin/python" -m pip install -v "$ROOT" fastapi >"$LOG" 2>&1; then
     cat "$LOG" >&2
     exit 1
 fi
