@@ -29,7 +29,7 @@ from ._capi cimport (
     PyUnicode_1BYTE_DATA, PyUnicode_1BYTE_KIND, PyUnicode_GET_LENGTH, PyUnicode_KIND, TypeObject,
     _PyType_Lookup,
 )
-from ._tables cimport FORBIDDEN, LOWER, fill_header_tables
+from ._tables cimport FORBIDDEN, LOWER, fill_header_tables, fill_table
 
 from urllib.parse import quote
 
@@ -63,8 +63,7 @@ ctypedef int (*InitFunction)(object self, object args, object kwargs) except -1 
 
 fill_header_tables(_common)   # LOWER and FORBIDDEN: see _tables.pxd
 cdef uchar URL_SAFE[256]    # 1: urllib.parse.quote leaves it alone in a redirect
-for _code in range(256):
-    URL_SAFE[_code] = _common.URL_SAFE_BYTES[_code]
+fill_table(URL_SAFE, _common.URL_SAFE_BYTES)
 
 # What the references declare for this module (COMPILED_USES in _headers_py and _asgi_py).
 cdef object _starlette_render = _headers_py.STARLETTE_RENDER

@@ -22,7 +22,8 @@ cdef extern from *:
     unsigned char FORBIDDEN "fastresp_FORBIDDEN"[256]   # 1: refused in a header (CR, LF, NUL)
 
 
-cdef inline int _fill(unsigned char* table, bytes source) except -1:
+cdef inline int fill_table(unsigned char* table, bytes source) except -1:
+    """Copy a 256-byte table of _common into a C array."""
     if len(source) != 256:     # (and a TypeError for None)
         raise ValueError("a byte table must hold 256 entries")
     memcpy(table, PyBytes_AS_STRING(source), 256)
@@ -31,6 +32,6 @@ cdef inline int _fill(unsigned char* table, bytes source) except -1:
 
 cdef inline int fill_header_tables(object common) except -1:
     """Copy LOWER and FORBIDDEN from *common* (the module fastresp._common)."""
-    _fill(LOWER, common.LOWER_LATIN1)
-    _fill(FORBIDDEN, common.HEADER_FORBIDDEN_BYTES)
+    fill_table(LOWER, common.LOWER_LATIN1)
+    fill_table(FORBIDDEN, common.HEADER_FORBIDDEN_BYTES)
     return 0
