@@ -21,15 +21,14 @@ itself; ``raw``'s getter and ``response_call``, which it uses as they are;
 
 from __future__ import annotations
 
-import sys
 from operator import attrgetter
 from typing import Any, Callable, Mapping
 
 import starlette.datastructures
 
 from ._common import (
-    CR, LF, NUL, VARY_JOINS_ALL, WEBSOCKET_WRAPS_SEND, header_control_error, header_name_field,
-    header_value_field,
+    CR, LF, NUL, PYPY, VARY_JOINS_ALL, WEBSOCKET_WRAPS_SEND, header_control_error,
+    header_name_field, header_value_field, text_is_clean,
 )
 
 #: What the compiled modules take from this one (see the module docstring);
@@ -43,7 +42,6 @@ STARLETTE_MUTABLE_HEADERS = starlette.datastructures.MutableHeaders
 STARLETTE_GETLIST = starlette.datastructures.Headers.__dict__["getlist"]
 _starlette_init = starlette.datastructures.Headers.__dict__["__init__"]
 
-_PYPY = sys.implementation.name == "pypy"
 _MISSING = object()
 
 
@@ -57,15 +55,11 @@ def _refused(data: object) -> bool:
     return CR in data or LF in data or NUL in data
 
 
-def _no_forbidden(text: str) -> bool:
-    return not ("\r" in text or "\n" in text or "\0" in text)
-
-
 #: True for a plain str that cannot hold CR, LF or NUL; False means "look at
 #: the bytes". The cheapest test on each interpreter (see _headers_py.given_headers):
 #: one isprintable() scan on CPython, substring tests PyPy's JIT turns into a few
 #: instructions.
-_clean_text = _no_forbidden if _PYPY else str.isprintable
+_clean_text = text_is_clean if PYPY else str.isprintable
 
 #: Header name (a plain str without CR, LF or NUL) -> its lowered latin-1 bytes:
 #: an app uses the same few names again and again.
@@ -81,7 +75,7 @@ def _remember(key: str, name: bytes) -> None:
 
 def _name(key: Any) -> Any:
     """``key.lower().encode("latin-1")``, as starlette computes a name to look up."""
-    if type(key) is str and not _PYPY:   # PyPy's JIT lowers a name faster than a lookup
+    if type(key) is str and not PYPY:   # PyPy's JIT lowers a name faster than a lookup
         name = _names.get(key)
         if name is None:
             name = key.lower().encode("latin-1")
@@ -97,9 +91,9 @@ def _encoded_pypy(key: Any, value: Any) -> tuple[Any, Any]:
     a str subclass's own lower() may, so its bytes are looked at)."""
     name = key.lower().encode("latin-1")
     data = value.encode("latin-1")
-    if (type(key) is not str or not _no_forbidden(key)) and _refused(name):
+    if (type(key) is not str or not text_is_clean(key)) and _refused(name):
         raise header_control_error(header_name_field(key), key)
-    if (type(value) is not str or not _no_forbidden(value)) and _refused(data):
+    if (type(value) is not str or not text_is_clean(value)) and _refused(data):
         raise header_control_error(header_value_field(key), value)
     return name, data
 
@@ -107,13 +101,13 @@ def _encoded_pypy(key: Any, value: Any) -> tuple[Any, Any]:
 def _encoded(key: Any, value: Any) -> tuple[Any, Any]:
     """The (name, value) pair starlette would store, after fastresp's check
     (made once both are encoded, so starlette's encoding errors come first)."""
-    name = _names.get(key) if type(key) is str and not _PYPY else None
+    name = _names.get(key) if type(key) is str and not PYPY else None
     if name is None:
         name = key.lower().encode("latin-1")
         data = value.encode("latin-1")
         if _refused(name):
             raise header_control_error(header_name_field(key), key)
-        if type(key) is str and not _PYPY:
+        if type(key) is str and not PYPY:
             _remember(key, name)
     else:
         data = value.encode("latin-1")
@@ -122,7 +116,7 @@ def _encoded(key: Any, value: Any) -> tuple[Any, Any]:
     return name, data
 
 
-if _PYPY:
+if PYPY:
     _encoded = _encoded_pypy  # noqa: F811 - the cheaper one on PyPy's JIT
 
 
@@ -279,7 +273,7 @@ def headers_property(cls: type) -> property:
         return self._headers
 
     headers_pypy.__name__ = headers_pypy.__qualname__ = "headers"
-    return HeadersProperty(headers_pypy if _PYPY else headers)
+    return HeadersProperty(headers_pypy if PYPY else headers)
 
 
 #: starlette.responses.Response.headers under install().

@@ -21,13 +21,11 @@ Needs FastAPI for the FastAPI cases; the starlette cases run without it.
 # No ``from __future__ import annotations``: FastAPI reads the endpoints' real
 # annotations, and the model is local to fastapi_app().
 import asyncio
-import sys
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from . import _bench, _install
-
-_PYPY = sys.implementation.name == "pypy"
+from ._common import PYPY
 
 PLAIN = "plain"
 INSTALLED = "install()"
@@ -215,7 +213,7 @@ def run(settings: Any, out: Any = None) -> Dict[str, Any]:
     import os
 
     one_side = os.environ.get(ONE_SIDE_VAR)
-    if one_side is None and _PYPY:
+    if one_side is None and PYPY:
         return run_sides_apart(settings, out)
     return _run_here(settings, out, one_side)
 

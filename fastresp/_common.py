@@ -12,6 +12,7 @@ import json
 import math
 import re
 import string
+import sys
 import time as _time
 from datetime import datetime, timezone
 from http.cookies import CookieError, Morsel
@@ -116,6 +117,17 @@ COOKIE_CONTROL = frozenset(chr(code) for code in (*range(0x20), 0x7F))
 #: Characters refused in a header name or value: they would split or end the header.
 CR, LF, NUL = 0x0D, 0x0A, 0x00
 HEADER_FORBIDDEN = frozenset(map(chr, (CR, LF, NUL)))
+_CR_TEXT, _LF_TEXT, _NUL_TEXT = map(chr, (CR, LF, NUL))
+
+#: PyPy: the pure-Python modules pick the checks its JIT compiles best.
+PYPY = sys.implementation.name == "pypy"
+
+
+def text_is_clean(text: str) -> bool:
+    """A plain str holds no CR, LF or NUL, by three substring tests: what PyPy's
+    JIT turns into a few instructions (on CPython one ``isprintable()`` scan is
+    cheaper, where a printable text is enough)."""
+    return not (_CR_TEXT in text or _LF_TEXT in text or _NUL_TEXT in text)
 
 #: The same two sets as 256-entry tables (1: refused), for the compiled modules.
 COOKIE_CONTROL_BYTES = bytes(chr(code) in COOKIE_CONTROL for code in range(256))

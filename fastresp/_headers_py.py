@@ -14,7 +14,6 @@ cache both fill and read.
 
 from __future__ import annotations
 
-import sys
 from typing import Any, Mapping
 from urllib.parse import quote
 
@@ -22,8 +21,8 @@ import starlette.responses
 
 from ._asgi_py import HeadersProperty
 from ._common import (
-    CR, HEADER_FORBIDDEN, LF, NUL, REDIRECT_SAFE, header_control_error, header_name_field,
-    header_value_field, latin1_error, needs_a_class_error,
+    CR, HEADER_FORBIDDEN, LF, NUL, PYPY, REDIRECT_SAFE, header_control_error, header_name_field,
+    header_value_field, latin1_error, needs_a_class_error, text_is_clean,
 )
 
 #: What the compiled module takes from this one (see the module docstring);
@@ -41,7 +40,6 @@ _CONTENT_LENGTH = b"content-length"
 _CONTENT_TYPE = b"content-type"
 _LOCATION = b"location"
 
-_PYPY = sys.implementation.name == "pypy"
 _length_headers: dict[int, tuple[bytes, bytes]] = {}
 #: media_type -> (the charset in the header or None, the header); the compiled
 #: module reads and fills the same dict.
@@ -64,14 +62,14 @@ def _length_header(length: int) -> tuple[bytes, bytes]:
 #: Whether content_type_header keeps its headers in type_headers. Not on PyPy:
 #: its JIT folds starlette's few string operations on a media type it has seen
 #: (a class attribute, a literal) to almost nothing, but not a dict lookup.
-_CACHE_TYPES = not _PYPY
+_CACHE_TYPES = not PYPY
 
 
 def _forbidden_in(text: str) -> bool:
     """text holds CR, LF or NUL. A plain str on PyPy: substring tests, which its
     JIT compiles well (a set's isdisjoint() over the characters it does not)."""
-    if _PYPY and type(text) is str:
-        return "\r" in text or "\n" in text or "\0" in text
+    if PYPY and type(text) is str:
+        return not text_is_clean(text)
     return not HEADER_FORBIDDEN.isdisjoint(text)
 
 
@@ -136,8 +134,8 @@ def given_headers(headers: Mapping[str, str]) -> tuple[list[tuple[bytes, bytes]]
             # instructions. Anything else, or a miss: the exact look at the bytes.
             if type(value) is not str:
                 clean = False
-            elif _PYPY:
-                clean = not ("\r" in value or "\n" in value or "\0" in value)
+            elif PYPY:
+                clean = text_is_clean(value)
             else:
                 clean = value.isprintable()
             if name is None or not clean and (CR in data or LF in data or NUL in data):
@@ -197,7 +195,7 @@ def init_headers(self, headers: Mapping[str, str] | None = None) -> None:
         status_code = self.status_code
         if not (status_code < 200 or status_code in (204, 304)):
             length = len(body)
-            if _PYPY:   # the JIT builds the pair in place faster than it looks one up
+            if PYPY:   # the JIT builds the pair in place faster than it looks one up
                 raw_headers.append((_CONTENT_LENGTH, str(length).encode("latin-1")))
             else:
                 raw_headers.append(_length_headers.get(length) or _length_header(length))
