@@ -223,8 +223,6 @@ def _run_here(settings: Any, out: Any, one_side: Optional[str]) -> Dict[str, Any
     is switched and the sends are not compared: the parent did that)."""
     from dataclasses import replace
 
-    from . import _impl
-
     was_installed = _install.installed()
     found, missing = apps()
     sides = SIDES if one_side is None else (one_side,)
@@ -246,11 +244,23 @@ def _run_here(settings: Any, out: Any, one_side: Optional[str]) -> Dict[str, Any
     finally:
         _set_side(INSTALLED if was_installed else PLAIN)
         loop.close()
+    times = {case.name: {side: case_samples.get(side, []) for side in SIDES}
+             for case, case_samples in zip(cases, samples)}
+    return _section(settings, cases, times, problems, missing)
+
+
+def _section(settings: Any, cases: List[RequestCase], times: Dict[str, Dict[str, List[float]]],
+             problems: Dict[str, Optional[str]], missing: Dict[str, str]) -> Dict[str, Any]:
+    """The report section: each case's time on each side (the summary of that
+    side's samples; nan for a side not timed in this process) and their ratio."""
+    from . import _impl
+
+    def side_ns(values: List[float]) -> float:
+        return settings.summary(values) if values else float("nan")
+
     results = []
-    for case, case_samples in zip(cases, samples):
-        plain = settings.summary(case_samples[PLAIN]) if PLAIN in sides else float("nan")
-        installed = (settings.summary(case_samples[INSTALLED]) if INSTALLED in sides
-                     else float("nan"))
+    for case in cases:
+        plain, installed = side_ns(times[case.name][PLAIN]), side_ns(times[case.name][INSTALLED])
         floor = case.floor if _impl.IMPLEMENTATION == "cython" else case.fallback
         results.append({"name": case.name, "label": case.label, "path": case.path,
                         "plain_ns": plain, "installed_ns": installed, "ratio": plain / installed,
@@ -310,16 +320,7 @@ def run_sides_apart(settings: Any, out: Any = None) -> Dict[str, Any]:
                 out.flush()
     if out is not None:
         out.write("\n")
-    results = []
-    for case in cases:
-        plain = settings.summary(times[case.name][PLAIN])
-        installed = settings.summary(times[case.name][INSTALLED])
-        floor = case.floor if _impl.IMPLEMENTATION == "cython" else case.fallback
-        results.append({"name": case.name, "label": case.label, "path": case.path,
-                        "plain_ns": plain, "installed_ns": installed, "ratio": plain / installed,
-                        "floor": floor, "problem": problems[case.name]})
-    return {"implementation": _impl.IMPLEMENTATION, "reason": _impl.REASON,
-            "missing": missing, "cases": results, "sides": "apart"}
+    return {**_section(settings, cases, times, problems, missing), "sides": "apart"}
 
 
 def run_elsewhere(implementation: str, settings: Any) -> Dict[str, Any]:
