@@ -20,13 +20,13 @@ errors.
 from cpython.dict cimport PyDict_GetItem
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
 from cpython.list cimport PyList_Append, PyList_GET_ITEM, PyList_GET_SIZE
-from cpython.object cimport PyObject, PyTypeObject
+from cpython.object cimport Py_TYPE, PyObject, PyTypeObject
 from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
 from libc.string cimport memcmp
 
 from ._capi cimport (
-    GENERIC_GETATTR, GENERIC_SETATTR, PyUnicode_1BYTE_DATA, PyUnicode_1BYTE_KIND, PyUnicode_GET_LENGTH,
-    PyUnicode_KIND, TypeObject, _PyType_Lookup,
+    GENERIC_GETATTR, GENERIC_SETATTR, PyObject_GenericSetAttr, PyUnicode_1BYTE_DATA,
+    PyUnicode_1BYTE_KIND, PyUnicode_GET_LENGTH, PyUnicode_KIND, TypeObject, _PyType_Lookup,
 )
 from ._tables cimport FORBIDDEN, LOWER, fill_header_tables
 
@@ -174,6 +174,15 @@ cdef Py_ssize_t _find(list raw, bytes name, Py_ssize_t start) except -2:
         if _equal(key, name):
             return i
     return PyList_GET_SIZE(raw)
+
+
+cdef inline int _store(object obj, object name, object value) except -1:
+    """setattr(obj, name, value), straight to object's own setattr when that is
+    obj's (PyObject_SetAttr would first intern the name, already interned)."""
+    if (<TypeObject*>Py_TYPE(obj)).tp_setattro is GENERIC_SETATTR:
+        return PyObject_GenericSetAttr(obj, name, value)
+    setattr(obj, name, value)
+    return 0
 
 
 cdef object _list(object self):
@@ -353,14 +362,14 @@ def init(self, headers=None, raw=None, scope=None):
     """``Headers.__init__``: the raw list or the scope's (message's) headers."""
     if headers is not None:
         return _py_init(self, headers, raw, scope)
-    setattr(self, LIST, [])
+    _store(self, LIST, [])
     if raw is not None:
         assert scope is None, 'Cannot set both "raw" and "scope".'
-        setattr(self, LIST, raw)
+        _store(self, LIST, raw)
     elif scope is not None:
         value = list(scope["headers"])
         scope["headers"] = value
-        setattr(self, LIST, value)
+        _store(self, LIST, value)
 
 
 #: ``MutableHeaders.raw``: the list itself.
@@ -386,7 +395,7 @@ cdef object _make_headers(object cls, object raw_headers):
     if (raw_headers is not None and _own(cls, "__init__", _INIT_FUNCTION)
             and (<TypeObject*>cls).tp_new is _OBJECT_NEW):
         headers = (<NewFunction>(<TypeObject*>cls).tp_new)(cls, _NO_ARGS, NULL)
-        setattr(headers, LIST, raw_headers)
+        _store(headers, LIST, raw_headers)
         return headers
     return cls(raw=raw_headers)
 
@@ -410,7 +419,7 @@ cdef object _headers_get(object cls, object self):
     if found is not _MISSING:
         return found
     made = _make_headers(cls, self.raw_headers)
-    setattr(self, HEADERS_ATTR, made)
+    _store(self, HEADERS_ATTR, made)
     if _stored_as_given(type(self), HEADERS_ATTR):
         return made
     return getattr(self, HEADERS_ATTR)

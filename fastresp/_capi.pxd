@@ -29,6 +29,7 @@ cdef extern from "Python.h":
         unsigned int tp_version_tag
         void* tp_getattro
         void* tp_setattro
+        void* tp_descr_get
         void* tp_descr_set
         void* tp_new
         void* tp_init

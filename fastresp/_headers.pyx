@@ -288,6 +288,10 @@ cdef class _Plan:
     ``construct``: whether _construct may stand in for ``type.__call__`` on the
     class: its __new__ is object's and its __init__ is one of ours.
 
+    ``media_type`` and ``charset``: what reading them from an instance made by
+    _construct gives (nothing is set on it yet, so the class attribute itself
+    when it is not a descriptor), or _READ: read them from the instance.
+
     A plan holds while the class's version tag is unchanged: CPython resets the
     tag whenever the class or a base is modified.
     """
@@ -296,9 +300,21 @@ cdef class _Plan:
     cdef bint direct
     cdef object render          # the render to call when direct
     cdef Construct construct
+    cdef object media_type
+    cdef object charset
 
 
 cdef dict _plans = {}
+cdef object _READ = object()     # see _Plan.media_type
+
+
+cdef object _class_value(object cls, object name):
+    """What reading name from a fresh instance of cls gives when that is the class
+    attribute as it is (found, and no descriptor), else _READ."""
+    cdef PyObject* found = _PyType_Lookup(<PyTypeObject*>cls, name)
+    if found is NULL or (<TypeObject*>Py_TYPE(<object>found)).tp_descr_get is not NULL:
+        return _READ
+    return <object>found
 
 
 cdef inline bint _plain_attribute(object cls, object name) noexcept:
@@ -327,6 +343,8 @@ cdef _Plan _make_plan(object cls):
         and all([_plain_attribute(cls, name) for name in _STORED])
     )
     plan.construct = _construct_kind(cls)
+    plan.media_type = _class_value(cls, MEDIA_TYPE)
+    plan.charset = _class_value(cls, CHARSET)
     plan.cls = cls
     plan.tag = _version_tag(<PyTypeObject*>cls)   # read after the lookups, which assign one
     if plan.tag:
@@ -390,19 +408,24 @@ cdef int _init(_Plan plan, object self, object content, object status_code, obje
         if media_type is not None:
             PyObject_GenericSetAttr(self, MEDIA_TYPE, media_type)
         PyObject_GenericSetAttr(self, BACKGROUND, background)
-        charset = None
+        # A fresh instance reads the class's values, which the plan holds.
+        charset = plan.charset if fresh and plan.charset is not _READ else None
         if plan.render is not _RENDER_FUNCTION:
             body = plan.render(self, content)
         elif type(content) is str:
             # Read once for render and the content-type: nothing in between
             # could change it.
-            charset = PyObject_GenericGetAttr(self, CHARSET)
+            if charset is None:
+                charset = PyObject_GenericGetAttr(self, CHARSET)
             body = _encode(content, charset)
         else:
             body = _render(self, content)
         PyObject_GenericSetAttr(self, BODY, body)
         if media_type is None:
-            media_type = PyObject_GenericGetAttr(self, MEDIA_TYPE)
+            if fresh and plan.media_type is not _READ:
+                media_type = plan.media_type
+            else:
+                media_type = PyObject_GenericGetAttr(self, MEDIA_TYPE)
         raw = _build(self, headers, body, status_code, media_type, charset)
         PyObject_GenericSetAttr(self, RAW_HEADERS, raw)
         return 0

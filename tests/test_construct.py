@@ -17,6 +17,8 @@ import starlette.responses as sr
 import fastresp
 from fastresp.responses import FAST_CONSTRUCTION, make_classes
 
+from oracle import outcome, snapshot
+
 #: A keyword name that is equal to a parameter but not the interned string.
 CONTENT = "".join(["con", "tent"])
 STATUS = "".join(["status", "_code"])
@@ -300,3 +302,37 @@ def test_only_plain_classes_take_the_slot(impl):
     impl.headers.fast_construction(cls, True)
     assert not impl.headers.constructs_fast(cls)
     assert cls(b"x").body == b"x"
+
+
+class _Double:
+    """A non-data descriptor of a Python class: doubles the class's _text."""
+
+    def __get__(self, instance, owner=None):
+        return owner._text * 2 if instance is not None else self
+
+
+@pytest.mark.parametrize("attributes", [
+    {"charset": property(lambda self: "latin-1")},
+    {"charset": _Double(), "_text": "utf-"},      # "utf-utf-": LookupError on both
+    {"media_type": property(lambda self: "text/x-prop")},
+    {"media_type": _Double(), "_text": "text/x"},
+    {"media_type": staticmethod(len)},           # a built-in non-data descriptor
+    {"media_type": "text/html", "charset": "latin-1"},
+], ids=["charset-property", "charset-descriptor", "media-property", "media-descriptor",
+        "media-staticmethod", "plain-values"])
+@pytest.mark.parametrize("content", ["é", b"x", None])
+def test_class_media_type_and_charset_read_as_starlette(fresh, oracle, attributes, content):
+    """A class's media_type and charset are read as starlette reads them: a
+    descriptor is called, a plain value used as it is. (Constructing one of
+    fastresp's classes, the compiled module takes them from its plan instead of
+    reading them from the new instance; set on the class, they make a new plan.)"""
+    got_cls = fresh.Response
+    assert got_cls(b"warm").raw_headers == [(b"content-length", b"4")]   # a plan to replace
+    for name, value in attributes.items():
+        setattr(got_cls, name, value)
+    expected_cls = type("Response", (oracle.Response,), dict(attributes))   # same name in errors
+    for _ in range(2):      # the second construction runs on the plan made by the first
+        got = outcome(lambda: snapshot(got_cls(content)))
+        assert got == outcome(lambda: snapshot(expected_cls(content)))
+        got = outcome(lambda: snapshot(got_cls(content, media_type="text/y")))
+        assert got == outcome(lambda: snapshot(expected_cls(content, media_type="text/y")))
