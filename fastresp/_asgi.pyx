@@ -33,6 +33,7 @@ from ._tables cimport FORBIDDEN, LOWER, fill_header_tables
 from . import _asgi_py, _common
 
 cdef extern from "Python.h":
+    unsigned long Py_TPFLAGS_HEAPTYPE
     object PyUnicode_DecodeLatin1(const char* data, Py_ssize_t size, const char* errors)
     ctypedef struct PyMethodDef:
         const char* ml_name
@@ -220,24 +221,31 @@ def setitem(self, key, value):
 
 
 def delitem(self, key):
+    _delitem(self, key)
+
+
+cdef int _delitem(object self, object key) except -1:
     cdef Py_ssize_t i, n
     cdef bint refused
     name = _name(key, &refused)
     raw = _list(self) if name is not None else None
     if raw is None:
-        return _py_delitem(self, key)
+        _py_delitem(self, key)
+        return 0
     # Check the whole list first: nothing is removed unless all of it is plain.
     n = PyList_GET_SIZE(raw)
     i = _find(raw, name, 0)
     while 0 <= i < n:
         i = _find(raw, name, i + 1)
     if i < 0:
-        return _py_delitem(self, key)
+        _py_delitem(self, key)
+        return 0
     i = n - 1
     while i >= 0:
         if _equal(_item_key(<object>PyList_GET_ITEM(raw, i)), name):
             del raw[i]
         i -= 1
+    return 0
 
 
 def append(self, key, value):
@@ -283,6 +291,10 @@ cdef object _lookup(object self, object key):
 
 
 def contains(self, key):
+    return _contains(self, key)
+
+
+cdef object _contains(object self, object key):
     found = _lookup(self, key)
     if found is None:
         return _py_contains(self, key)
@@ -370,6 +382,114 @@ def init(self, headers=None, raw=None, scope=None):
         value = list(scope["headers"])
         scope["headers"] = value
         _store(self, LIST, value)
+
+
+# ------------------------------------------------------- protocol slots
+#
+# ``h[key]``, ``h[key] = value``, ``del h[key]`` and ``key in h`` reach a class's
+# C slots first; for a class whose methods are Python-level objects (ours are
+# Cython functions) CPython fills those slots with generic dispatchers that look
+# the method up by name and call it with its arguments packed. fast_operations()
+# puts these functions in the slots of a MutableHeaders class whose methods are
+# ours instead: they call the operation directly while the class still has our
+# method, and hand over to the generic dispatcher otherwise. CPython refills the
+# slots itself whenever one of those methods is set or deleted on the class or a
+# base (a later override never meets these functions), and a subclass gets the
+# generic dispatchers of its own.
+
+ctypedef object (*Subscript)(object self, object key)                            # mp_subscript
+ctypedef int (*AssignSubscript)(object self, object key, PyObject* value) except -1  # mp_ass_subscript
+ctypedef int (*Contains)(object self, object key) except -1                      # sq_contains
+
+cdef object DELITEM = "__delitem__"
+cdef object CONTAINS = "__contains__"
+cdef object _DELITEM_FUNCTION = delitem
+cdef object _CONTAINS_FUNCTION = contains
+
+# CPython's generic dispatchers, as found in the first class set up (the same
+# functions for every class whose methods are Python-level objects).
+cdef Subscript _generic_subscript = NULL
+cdef AssignSubscript _generic_assign = NULL
+cdef Contains _generic_contains = NULL
+
+
+cdef object _subscript(object self, object key):
+    if _own(type(self), GETITEM, _GETITEM_FUNCTION):
+        return _getitem(self, key)
+    return _generic_subscript(self, key)
+
+
+cdef int _assign(object self, object key, PyObject* value) except -1:
+    """h[key] = value, or del h[key] when value is NULL."""
+    if value is NULL:
+        if _own(type(self), DELITEM, _DELITEM_FUNCTION):
+            return _delitem(self, key)
+    elif _own(type(self), SETITEM, _SETITEM_FUNCTION):
+        return _setitem(self, key, <object>value)
+    return _generic_assign(self, key, value)
+
+
+cdef int _contains_slot(object self, object key) except -1:
+    if _own(type(self), CONTAINS, _CONTAINS_FUNCTION):
+        return 1 if _contains(self, key) else 0
+    return _generic_contains(self, key)
+
+
+cdef bint _ours_throughout(object cls) noexcept:
+    """cls's four methods are ours and its slots hold CPython's dispatchers or ours."""
+    cdef TypeObject* t = <TypeObject*>cls
+    return (_own(cls, GETITEM, _GETITEM_FUNCTION) and _own(cls, SETITEM, _SETITEM_FUNCTION)
+            and _own(cls, DELITEM, _DELITEM_FUNCTION) and _own(cls, CONTAINS, _CONTAINS_FUNCTION)
+            and t.tp_as_mapping is not NULL and t.tp_as_sequence is not NULL
+            and _either(t.tp_as_mapping.mp_subscript, <void*>_generic_subscript, <void*>_subscript)
+            and _either(t.tp_as_mapping.mp_ass_subscript, <void*>_generic_assign, <void*>_assign)
+            and _either(t.tp_as_sequence.sq_contains, <void*>_generic_contains,
+                        <void*>_contains_slot))
+
+
+cdef inline bint _either(void* slot, void* generic, void* ours) noexcept:
+    return slot is generic or slot is ours
+
+
+def fast_operations(cls, bint enable):
+    """Let ``h[key]``, ``h[key] = value``, ``del h[key]`` and ``key in h`` on
+    instances of cls (a MutableHeaders class with this module's methods, made by
+    a class statement or type()) go straight to them (enable), or through
+    CPython's dispatchers again. Any other class is left alone."""
+    global _generic_subscript, _generic_assign, _generic_contains
+    if not isinstance(cls, type):
+        raise _common.needs_a_class_error("fast_operations")
+    cdef TypeObject* t = <TypeObject*>cls
+    if not t.tp_flags & Py_TPFLAGS_HEAPTYPE:
+        # (Any metaclass will do: starlette's Headers is a typing.Mapping, so
+        # ABCMeta's; setting a method still goes through type.__setattr__.)
+        return
+    if _generic_subscript is NULL and t.tp_as_mapping is not NULL and t.tp_as_sequence is not NULL:
+        # Not ours yet, so CPython's: taken from the first class set up.
+        if (t.tp_as_mapping.mp_subscript is not <void*>_subscript
+                and t.tp_as_mapping.mp_subscript is not NULL
+                and t.tp_as_mapping.mp_ass_subscript is not NULL
+                and t.tp_as_sequence.sq_contains is not NULL):
+            _generic_subscript = <Subscript>t.tp_as_mapping.mp_subscript
+            _generic_assign = <AssignSubscript>t.tp_as_mapping.mp_ass_subscript
+            _generic_contains = <Contains>t.tp_as_sequence.sq_contains
+    if _generic_subscript is NULL or not _ours_throughout(cls):
+        return
+    t.tp_as_mapping.mp_subscript = <void*>_subscript if enable else <void*>_generic_subscript
+    t.tp_as_mapping.mp_ass_subscript = <void*>_assign if enable else <void*>_generic_assign
+    t.tp_as_sequence.sq_contains = <void*>_contains_slot if enable else <void*>_generic_contains
+
+
+def operations_fast(cls):
+    """True when all three of cls's slots are this module's functions right now
+    (CPython resets one when a method it stands for is set on the class)."""
+    if not isinstance(cls, type):
+        raise _common.needs_a_class_error("operations_fast")
+    cdef TypeObject* t = <TypeObject*>cls
+    return (t.tp_as_mapping is not NULL and t.tp_as_sequence is not NULL
+            and t.tp_as_mapping.mp_subscript is <void*>_subscript
+            and t.tp_as_mapping.mp_ass_subscript is <void*>_assign
+            and t.tp_as_sequence.sq_contains is <void*>_contains_slot)
 
 
 #: ``MutableHeaders.raw``: the list itself.

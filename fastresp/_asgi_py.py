@@ -28,7 +28,7 @@ import starlette.datastructures
 
 from ._common import (
     CR, LF, NUL, PYPY, VARY_JOINS_ALL, WEBSOCKET_WRAPS_SEND, header_control_error,
-    header_name_field, header_value_field, text_is_clean,
+    header_name_field, header_value_field, needs_a_class_error, text_is_clean,
 )
 
 #: What the compiled modules take from this one (see the module docstring);
@@ -231,6 +231,22 @@ def mutable_headers_methods() -> dict[str, object]:
 # ------------------------------------------------------------------ Response
 
 _object_new = object.__new__
+
+
+def fast_operations(cls: type, enable: bool) -> None:
+    """Does nothing but check that cls is a class. The compiled module's
+    ``fast_operations`` lets ``h[key]``, ``h[key] = value``, ``del h[key]`` and
+    ``key in h`` skip CPython's method dispatch; pure Python has no such slots to
+    set."""
+    if not isinstance(cls, type):
+        raise needs_a_class_error("fast_operations")
+
+
+def operations_fast(cls: type) -> bool:
+    """Always False here: see fast_operations()."""
+    if not isinstance(cls, type):
+        raise needs_a_class_error("operations_fast")
+    return False
 
 
 def make_headers(cls: type, raw_headers: Any) -> Any:

@@ -23,6 +23,13 @@ cdef extern from "Python.h":
     void* GENERIC_GETATTR "((void*)PyObject_GenericGetAttr)"
     void* GENERIC_SETATTR "((void*)PyObject_GenericSetAttr)"
 
+    # The protocol slots _asgi sets on a MutableHeaders class (see fast_operations).
+    ctypedef struct MappingMethods "PyMappingMethods":
+        void* mp_subscript
+        void* mp_ass_subscript
+    ctypedef struct SequenceMethods "PySequenceMethods":
+        void* sq_contains
+
     # The fields of a type object the compiled modules read or set.
     ctypedef struct TypeObject "PyTypeObject":
         unsigned long tp_flags
@@ -34,3 +41,5 @@ cdef extern from "Python.h":
         void* tp_new
         void* tp_init
         void* tp_vectorcall
+        MappingMethods* tp_as_mapping
+        SequenceMethods* tp_as_sequence

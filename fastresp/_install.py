@@ -72,7 +72,8 @@ def install() -> None:
     operations of ``starlette.datastructures.MutableHeaders``),
     so every subclass that does not override them picks them up, and those that
     do keep their overrides. With the compiled implementation, starlette's
-    classes named in FAST_CONSTRUCTION are also called without type.__call__.
+    classes named in FAST_CONSTRUCTION are also called without type.__call__,
+    and MutableHeaders' item operations skip CPython's method dispatch.
 
     Where FastAPI is importable, its modules that call ``jsonable_encoder``
     (FASTAPI_MODULES) get fastresp's, which wraps the function they held.
@@ -84,7 +85,7 @@ def install() -> None:
             for name, function in methods.items():
                 _saved[(owner, name)] = vars(owner).get(name, _MISSING)
                 setattr(owner, name, function)
-        _fast_construction(True)
+        _fast_construction(True)   # after the methods: setting them resets the slots
 
 
 def uninstall() -> None:
@@ -103,6 +104,7 @@ def uninstall() -> None:
 def _fast_construction(enable: bool) -> None:
     for name in FAST_CONSTRUCTION:
         _impl.headers.fast_construction(getattr(_starlette, name), enable)
+    _impl.asgi.fast_operations(_starlette.MutableHeaders, enable)
 
 
 def installed() -> bool:

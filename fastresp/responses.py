@@ -5,7 +5,8 @@ Each class subclasses the starlette class of the same name, so FastAPI and every
 (JSONResponse's too), ``init_headers``, ``set_cookie``, ``delete_cookie``,
 ``headers`` and ``__call__`` come from fastresp, ``headers`` making fastresp's
 MutableHeaders subclass (and, compiled, the way the classes in FAST_CONSTRUCTION
-are called: see ``_headers.fast_construction``).
+are called and the MutableHeaders subclass's protocol slots: see
+``_headers.fast_construction`` and ``_asgi.fast_operations``).
 """
 
 from __future__ import annotations
@@ -78,6 +79,7 @@ def make_classes(modules: HotModules, module: str = __name__) -> SimpleNamespace
         for name in ("HTMLResponse", "PlainTextResponse", "JSONResponse", "RedirectResponse")})
     for name in FAST_CONSTRUCTION:
         modules.headers.fast_construction(getattr(classes, name), True)
+    modules.asgi.fast_operations(mutable_headers, True)
     return classes
 
 

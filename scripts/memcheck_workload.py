@@ -340,7 +340,8 @@ HEADER_LISTS = [[], [(b"x-a", b"1"), (b"vary", b"a"), (b"x-a", b"2")], [(b"x-a",
 
 def header_operations():
     """Every MutableHeaders operation _asgi compiles, on both implementations'
-    classes: the list and the result (or error) must agree."""
+    classes (the syntax ones through the slots fast_operations sets): the list
+    and the result (or error) must agree."""
     def run(classes, raw, operation, key, value):
         headers = classes.Response(b"x").headers
         headers.raw[:] = [item for item in raw]
@@ -358,12 +359,15 @@ def header_operations():
             headers.add_vary_header(value)
         elif operation == "in":
             return key in headers
+        elif operation == "getitem":
+            return headers[key]
         elif operation == "get":
             return headers.get(key), list(headers.raw)
         return list(headers.raw)
 
     for raw in HEADER_LISTS:
-        for operation in ("set", "del", "append", "setdefault", "update", "vary", "in", "get"):
+        for operation in ("set", "del", "append", "setdefault", "update", "vary", "in", "getitem",
+                          "get"):
             for key in HEADER_TEXTS:
                 for value in ("v", "\xe9", "\u20ac", "a\nb", OwnStr("own", "own"), 7):
                     got = outcome(run, C, raw, operation, key, value)

@@ -11,6 +11,7 @@ raw list afterwards, is starlette's.
 from __future__ import annotations
 
 import asyncio
+import operator
 
 import pytest
 import starlette.datastructures
@@ -21,6 +22,7 @@ from starlette.background import BackgroundTask
 
 import fastresp
 from fastresp import _asgi_py, _common, _impl
+from fastresp.responses import make_classes
 from oracle import HEADER_FORBIDDEN, Text
 
 StarletteMutableHeaders = starlette.datastructures.MutableHeaders
@@ -99,11 +101,21 @@ operations = st.one_of(
     st.tuples(st.just("__getitem__"), keys),
     st.tuples(st.just("get"), keys),
     st.tuples(st.just("get"), keys, st.just("default")),
+    # The same through the syntax, which reaches the class's C slots first.
+    st.tuples(st.just("h[k] = v"), keys, values),
+    st.tuples(st.just("del h[k]"), keys),
+    st.tuples(st.just("k in h"), keys),
+    st.tuples(st.just("h[k]"), keys),
 )
+
+SYNTAX = {"h[k] = v": operator.setitem, "del h[k]": operator.delitem,
+          "k in h": operator.contains, "h[k]": operator.getitem}
 
 
 def _apply(headers, operation):
     name, *args = operation
+    if name in SYNTAX:
+        return outcome(SYNTAX[name], headers, *args)
     return outcome(getattr(headers, name), *args)
 
 
@@ -239,6 +251,98 @@ def test_subclass_overrides_are_dispatched(impl):
     headers.add_vary_header("b")
     lookup = ("getlist", "vary") if _common.VARY_JOINS_ALL else ("get", "vary")
     assert calls == [("set", "x", "1"), ("get", "x"), lookup, ("set", "vary", "a, b")]
+
+
+def test_subclass_overrides_are_dispatched_from_the_syntax(impl):
+    """A subclass's own methods are what h[k], h[k] = v, del h[k] and k in h
+    call, not fastresp's operations its base has in its slots."""
+    calls = []
+
+    class Own(impl.classes.MutableHeaders):
+        def __setitem__(self, key, value):
+            calls.append("set")
+
+        def __delitem__(self, key):
+            calls.append("del")
+
+        def __getitem__(self, key):
+            calls.append("get")
+            return "own"
+
+        def __contains__(self, key):
+            calls.append("in")
+            return False
+
+    headers = Own(raw=[(b"x", b"1")])
+    headers["x"] = "2"
+    del headers["x"]
+    assert headers["x"] == "own"
+    assert "x" not in headers
+    assert calls == ["set", "del", "get", "in"]
+    assert headers.raw == [(b"x", b"1")]
+
+
+@pytest.mark.parametrize("name", ["__setitem__", "__delitem__", "__getitem__", "__contains__"])
+def test_operations_follow_a_method_set_later(impl, name):
+    """A method set on the class (or a base) after it was set up is what the
+    syntax calls (CPython resets the slots), and deleting it again restores
+    the operation."""
+    classes = make_classes(impl, "fresh")
+    headers = classes.MutableHeaders(raw=[(b"x", b"1")])
+    assert impl.asgi.operations_fast(classes.MutableHeaders) is impl.compiled
+    calls = []
+    original = vars(classes.MutableHeaders)[name]
+
+    def spy(self, *args):
+        calls.append(name)
+        return original(self, *args)
+
+    syntax = {"__setitem__": lambda: operator.setitem(headers, "x", "2"),
+              "__delitem__": lambda: operator.delitem(headers, "x"),
+              "__getitem__": lambda: operator.getitem(headers, "x"),
+              "__contains__": lambda: operator.contains(headers, "x")}[name]
+    setattr(classes.MutableHeaders, name, spy)
+    assert not impl.asgi.operations_fast(classes.MutableHeaders)
+    syntax()
+    assert calls == [name]
+    # Deleted again: starlette's own method is the one left, and called.
+    delattr(classes.MutableHeaders, name)
+    headers = classes.MutableHeaders(raw=[(b"x", b"1")])
+    assert outcome(syntax) == outcome(
+        {"__setitem__": lambda: operator.setitem(Hardened(raw=[(b"x", b"1")]), "x", "2"),
+         "__delitem__": lambda: operator.delitem(Hardened(raw=[(b"x", b"1")]), "x"),
+         "__getitem__": lambda: operator.getitem(Hardened(raw=[(b"x", b"1")]), "x"),
+         "__contains__": lambda: operator.contains(Hardened(raw=[(b"x", b"1")]), "x")}[name])
+
+
+def test_install_sets_and_uninstall_clears_the_slots(impl):
+    fastresp.install()
+    assert _impl.asgi.operations_fast(StarletteMutableHeaders) is (fastresp.IMPLEMENTATION == "cython")
+    headers = StarletteMutableHeaders(raw=[(b"x", b"1")])
+    del headers["x"]
+    assert headers.raw == []
+    fastresp.uninstall()
+    assert not _impl.asgi.operations_fast(StarletteMutableHeaders)
+    calls = []
+    original = StarletteMutableHeaders.__delitem__
+    StarletteMutableHeaders.__delitem__ = lambda self, key: calls.append(key)
+    try:
+        del headers["x"]
+    finally:
+        StarletteMutableHeaders.__delitem__ = original
+    assert calls == ["x"]
+
+
+def test_fast_operations_takes_classes_only(impl):
+    for function, args in ((impl.asgi.fast_operations, (True,)), (impl.asgi.operations_fast, ())):
+        with pytest.raises(TypeError, match=function.__name__):
+            function(object(), *args)
+    impl.asgi.fast_operations(dict, True)      # a built-in type: left alone
+    assert not impl.asgi.operations_fast(dict)
+    assert {"a": 1}["a"] == 1
+    plain = type("Plain", (StarletteMutableHeaders,), {})   # starlette's methods: left alone
+    impl.asgi.fast_operations(plain, True)
+    assert not impl.asgi.operations_fast(plain)
 
 
 # -------------------------------------------------------------- construction
