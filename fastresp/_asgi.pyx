@@ -435,13 +435,17 @@ cdef int _contains_slot(object self, object key) except -1:
     return _generic_contains(self, key)
 
 
-cdef bint _ours_throughout(object cls) noexcept:
-    """cls's four methods are ours and its slots hold CPython's dispatchers or ours."""
-    cdef TypeObject* t = <TypeObject*>cls
+cdef bint _methods_ours(object cls) noexcept:
+    """cls's four item methods are this module's (Cython functions, not slot
+    wrappers: so CPython has put its generic dispatchers in cls's slots, unless
+    fast_operations has put ours)."""
     return (_own(cls, GETITEM, _GETITEM_FUNCTION) and _own(cls, SETITEM, _SETITEM_FUNCTION)
-            and _own(cls, DELITEM, _DELITEM_FUNCTION) and _own(cls, CONTAINS, _CONTAINS_FUNCTION)
-            and t.tp_as_mapping is not NULL and t.tp_as_sequence is not NULL
-            and _either(t.tp_as_mapping.mp_subscript, <void*>_generic_subscript, <void*>_subscript)
+            and _own(cls, DELITEM, _DELITEM_FUNCTION) and _own(cls, CONTAINS, _CONTAINS_FUNCTION))
+
+
+cdef bint _slots_known(TypeObject* t) noexcept:
+    """t's three slots each hold CPython's generic dispatcher or ours."""
+    return (_either(t.tp_as_mapping.mp_subscript, <void*>_generic_subscript, <void*>_subscript)
             and _either(t.tp_as_mapping.mp_ass_subscript, <void*>_generic_assign, <void*>_assign)
             and _either(t.tp_as_sequence.sq_contains, <void*>_generic_contains,
                         <void*>_contains_slot))
@@ -460,20 +464,17 @@ def fast_operations(cls, bint enable):
     if not isinstance(cls, type):
         raise _common.needs_a_class_error("fast_operations")
     cdef TypeObject* t = <TypeObject*>cls
-    if not t.tp_flags & Py_TPFLAGS_HEAPTYPE:
-        # (Any metaclass will do: starlette's Headers is a typing.Mapping, so
-        # ABCMeta's; setting a method still goes through type.__setattr__.)
+    # (Any metaclass will do: starlette's Headers is a typing.Mapping, so
+    # ABCMeta's; setting a method still goes through type.__setattr__.)
+    if (not t.tp_flags & Py_TPFLAGS_HEAPTYPE or t.tp_as_mapping is NULL
+            or t.tp_as_sequence is NULL or not _methods_ours(cls)):
         return
-    if _generic_subscript is NULL and t.tp_as_mapping is not NULL and t.tp_as_sequence is not NULL:
-        # Not ours yet, so CPython's: taken from the first class set up.
-        if (t.tp_as_mapping.mp_subscript is not <void*>_subscript
-                and t.tp_as_mapping.mp_subscript is not NULL
-                and t.tp_as_mapping.mp_ass_subscript is not NULL
-                and t.tp_as_sequence.sq_contains is not NULL):
-            _generic_subscript = <Subscript>t.tp_as_mapping.mp_subscript
-            _generic_assign = <AssignSubscript>t.tp_as_mapping.mp_ass_subscript
-            _generic_contains = <Contains>t.tp_as_sequence.sq_contains
-    if _generic_subscript is NULL or not _ours_throughout(cls):
+    if _generic_subscript is NULL and t.tp_as_mapping.mp_subscript is not <void*>_subscript:
+        # The first class set up: its slots are CPython's dispatchers.
+        _generic_subscript = <Subscript>t.tp_as_mapping.mp_subscript
+        _generic_assign = <AssignSubscript>t.tp_as_mapping.mp_ass_subscript
+        _generic_contains = <Contains>t.tp_as_sequence.sq_contains
+    if _generic_subscript is NULL or not _slots_known(t):
         return
     t.tp_as_mapping.mp_subscript = <void*>_subscript if enable else <void*>_generic_subscript
     t.tp_as_mapping.mp_ass_subscript = <void*>_assign if enable else <void*>_generic_assign

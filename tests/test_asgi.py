@@ -337,9 +337,14 @@ def test_fast_operations_takes_classes_only(impl):
     for function, args in ((impl.asgi.fast_operations, (True,)), (impl.asgi.operations_fast, ())):
         with pytest.raises(TypeError, match=function.__name__):
             function(object(), *args)
-    impl.asgi.fast_operations(dict, True)      # a built-in type: left alone
-    assert not impl.asgi.operations_fast(dict)
-    assert {"a": 1}["a"] == 1
+    own_dict = type("OwnDict", (dict,), {})   # a class of C slots, dict's
+    for cls in (dict, own_dict):               # a built-in type, and a class: left alone
+        impl.asgi.fast_operations(cls, True)
+        assert not impl.asgi.operations_fast(cls)
+        mapping = cls(a=1)
+        del mapping["a"]
+        mapping["b"] = 2
+        assert mapping["b"] == 2 and "b" in mapping and "a" not in mapping
     plain = type("Plain", (StarletteMutableHeaders,), {})   # starlette's methods: left alone
     impl.asgi.fast_operations(plain, True)
     assert not impl.asgi.operations_fast(plain)
