@@ -14,7 +14,9 @@ and checked for CR, LF and NUL while it is copied, and the list is scanned by
 comparing bytes. Anything else (str subclasses, other text, odd list items, a
 list that is not a list) goes to the reference ``_asgi_py`` before anything is
 changed, so it makes starlette's calls on user objects and raises starlette's
-errors.
+errors. ``fast_operations`` lets the item syntax (``h[k]``, ``h[k] = v``,
+``del h[k]``, ``k in h``) reach these operations without CPython's method
+dispatch.
 """
 
 from cpython.dict cimport PyDict_GetItem
