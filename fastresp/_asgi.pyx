@@ -463,8 +463,7 @@ def fast_operations(cls, bint enable):
     a class statement or type()) go straight to them (enable), or through
     CPython's dispatchers again. Any other class is left alone."""
     global _generic_subscript, _generic_assign, _generic_contains
-    if not isinstance(cls, type):
-        raise _common.needs_a_class_error("fast_operations")
+    _common.check_class(cls, "fast_operations")
     cdef TypeObject* t = <TypeObject*>cls
     # (Any metaclass will do: starlette's Headers is a typing.Mapping, so
     # ABCMeta's; setting a method still goes through type.__setattr__.)
@@ -486,8 +485,7 @@ def fast_operations(cls, bint enable):
 def operations_fast(cls):
     """True when all three of cls's slots are this module's functions right now
     (CPython resets one when a method it stands for is set on the class)."""
-    if not isinstance(cls, type):
-        raise _common.needs_a_class_error("operations_fast")
+    _common.check_class(cls, "operations_fast")
     cdef TypeObject* t = <TypeObject*>cls
     return (t.tp_as_mapping is not NULL and t.tp_as_sequence is not NULL
             and t.tp_as_mapping.mp_subscript is <void*>_subscript

@@ -27,8 +27,8 @@ from typing import Any, Callable, Mapping
 import starlette.datastructures
 
 from ._common import (
-    CR, LF, NUL, PYPY, VARY_JOINS_ALL, WEBSOCKET_WRAPS_SEND, header_control_error,
-    header_name_field, header_value_field, needs_a_class_error, text_is_clean,
+    CR, LF, NUL, PYPY, VARY_JOINS_ALL, WEBSOCKET_WRAPS_SEND, check_class, header_control_error,
+    header_name_field, header_value_field, text_is_clean,
 )
 
 #: What the compiled modules take from this one (see the module docstring);
@@ -238,14 +238,12 @@ def fast_operations(cls: type, enable: bool) -> None:
     ``fast_operations`` lets ``h[key]``, ``h[key] = value``, ``del h[key]`` and
     ``key in h`` skip CPython's method dispatch; pure Python has no such slots to
     set."""
-    if not isinstance(cls, type):
-        raise needs_a_class_error("fast_operations")
+    check_class(cls, "fast_operations")
 
 
 def operations_fast(cls: type) -> bool:
     """Always False here: see fast_operations()."""
-    if not isinstance(cls, type):
-        raise needs_a_class_error("operations_fast")
+    check_class(cls, "operations_fast")
     return False
 
 

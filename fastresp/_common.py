@@ -264,6 +264,13 @@ def needs_a_class_error(function: str) -> TypeError:
     return TypeError(NEEDS_A_CLASS_MESSAGE.format(function=function))
 
 
+def check_class(cls: object, function: str) -> None:
+    """The check every class switch (fast_construction, fast_operations and
+    their queries) makes first, in both implementations."""
+    if not isinstance(cls, type):
+        raise needs_a_class_error(function)
+
+
 def header_name_field(key: object) -> str:
     return f"header name {_shown(key)}"
 

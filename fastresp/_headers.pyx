@@ -546,8 +546,7 @@ def fast_construction(cls, bint enable):
     again. Only a class made by a class statement (or type()) whose tp_vectorcall
     is free or ours is touched; it takes effect while cls's __new__ and __init__
     are the ones _construct stands for."""
-    if not isinstance(cls, type):
-        raise _common.needs_a_class_error("fast_construction")
+    _common.check_class(cls, "fast_construction")
     cdef TypeObject* t = <TypeObject*>cls
     if type(cls) is not type or not t.tp_flags & Py_TPFLAGS_HEAPTYPE:
         return      # CPython calls only type's own instances through the slot
@@ -558,8 +557,7 @@ def fast_construction(cls, bint enable):
 
 def constructs_fast(cls):
     """True when calling cls itself goes through _construct right now."""
-    if not isinstance(cls, type):
-        raise _common.needs_a_class_error("constructs_fast")
+    _common.check_class(cls, "constructs_fast")
     if (<TypeObject*>cls).tp_vectorcall is not <void*>_construct or type(cls) is not type:
         return False
     plan = _plan(cls)

@@ -21,8 +21,8 @@ import starlette.responses
 
 from ._asgi_py import HeadersProperty
 from ._common import (
-    CR, HEADER_FORBIDDEN, LF, NUL, PYPY, REDIRECT_SAFE, header_control_error, header_name_field,
-    header_value_field, latin1_error, needs_a_class_error, text_is_clean,
+    CR, HEADER_FORBIDDEN, LF, NUL, PYPY, REDIRECT_SAFE, check_class, header_control_error,
+    header_name_field, header_value_field, latin1_error, text_is_clean,
 )
 
 #: What the compiled module takes from this one (see the module docstring);
@@ -255,14 +255,12 @@ def fast_construction(cls: type, enable: bool) -> None:
     """Does nothing but check that cls is a class. The compiled module's
     ``fast_construction`` lets a call of cls skip ``type.__call__``; pure Python
     has no faster way to call a class, so there is nothing to switch."""
-    if not isinstance(cls, type):
-        raise needs_a_class_error("fast_construction")
+    check_class(cls, "fast_construction")
 
 
 def constructs_fast(cls: type) -> bool:
     """Always False here: see fast_construction()."""
-    if not isinstance(cls, type):
-        raise needs_a_class_error("constructs_fast")
+    check_class(cls, "constructs_fast")
     return False
 
 
