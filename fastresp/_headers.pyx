@@ -290,7 +290,9 @@ cdef class _Plan:
 
     ``media_type`` and ``charset``: what reading them from an instance made by
     _construct gives (nothing is set on it yet, so the class attribute itself
-    when it is not a descriptor), or _READ: read them from the instance.
+    when it is not a descriptor), or _READ: read them from the instance. (No
+    user code holds that instance before __init__ returns, so nothing can set
+    either on it in between.)
 
     A plan holds while the class's version tag is unchanged: CPython resets the
     tag whenever the class or a base is modified.
