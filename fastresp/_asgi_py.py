@@ -27,8 +27,8 @@ from typing import Any, Callable, Mapping
 import starlette.datastructures
 
 from ._common import (
-    CR, LF, NUL, PYPY, VARY_JOINS_ALL, WEBSOCKET_WRAPS_SEND, check_class, header_control_error,
-    header_name_field, header_value_field, text_is_clean,
+    CR, LF, NUL, PYPY, VARY_JOINS_ALL, WEBSOCKET_WRAPS_SEND, check_class, clean_text,
+    header_control_error, header_name_field, header_value_field, text_is_clean,
 )
 
 #: What the compiled modules take from this one (see the module docstring);
@@ -54,12 +54,6 @@ def _refused(data: object) -> bool:
         data = bytes(data)  # a subclass's own __contains__ is not asked
     return CR in data or LF in data or NUL in data
 
-
-#: True for a plain str that cannot hold CR, LF or NUL; False means "look at
-#: the bytes". The cheapest test on each interpreter (see _headers_py.given_headers):
-#: one isprintable() scan on CPython, substring tests PyPy's JIT turns into a few
-#: instructions.
-_clean_text = text_is_clean if PYPY else str.isprintable
 
 #: Header name (a plain str without CR, LF or NUL) -> its lowered latin-1 bytes:
 #: an app uses the same few names again and again.
@@ -111,7 +105,7 @@ def _encoded(key: Any, value: Any) -> tuple[Any, Any]:
             _remember(key, name)
     else:
         data = value.encode("latin-1")
-    if (type(value) is not str or not _clean_text(value)) and _refused(data):
+    if (type(value) is not str or not clean_text(value)) and _refused(data):
         raise header_control_error(header_value_field(key), value)
     return name, data
 

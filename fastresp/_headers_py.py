@@ -21,8 +21,8 @@ import starlette.responses
 
 from ._asgi_py import HeadersProperty
 from ._common import (
-    CR, HEADER_FORBIDDEN, LF, NUL, PYPY, REDIRECT_SAFE, check_class, header_control_error,
-    header_name_field, header_value_field, latin1_error, text_is_clean,
+    CR, HEADER_FORBIDDEN, LF, NUL, PYPY, REDIRECT_SAFE, check_class, clean_text,
+    header_control_error, header_name_field, header_value_field, latin1_error, text_is_clean,
 )
 
 #: What the compiled module takes from this one (see the module docstring);
@@ -129,15 +129,9 @@ def given_headers(headers: Mapping[str, str]) -> tuple[list[tuple[bytes, bytes]]
                 name = _header_name(key)
             data = value.encode("latin-1")
             # A plain str value is checked as text, the cheapest way on each
-            # interpreter: on CPython one isprintable() scan (no CR, LF or NUL is
-            # printable), on PyPy the substring tests its JIT turns into a few
-            # instructions. Anything else, or a miss: the exact look at the bytes.
-            if type(value) is not str:
-                clean = False
-            elif PYPY:
-                clean = text_is_clean(value)
-            else:
-                clean = value.isprintable()
+            # interpreter (_common.clean_text); anything else, or a miss: the
+            # exact look at the bytes.
+            clean = type(value) is str and clean_text(value)
             if name is None or not clean and (CR in data or LF in data or NUL in data):
                 _raise_header_error(headers)
                 raise header_control_error(header_value_field(key), value)  # pragma: no cover
