@@ -85,14 +85,14 @@ def install() -> None:
             for name, function in methods.items():
                 _saved[(owner, name)] = vars(owner).get(name, _MISSING)
                 setattr(owner, name, function)
-        _fast_construction(True)   # after the methods: setting them resets the slots
+        _fast_paths(True)   # after the methods: setting them resets the slots
 
 
 def uninstall() -> None:
     """Put back exactly the functions install() replaced. A no-op when not installed."""
     with _lock:
         if _saved:
-            _fast_construction(False)
+            _fast_paths(False)
         for (owner, name), original in _saved.items():
             if original is _MISSING:
                 delattr(owner, name)
@@ -101,7 +101,9 @@ def uninstall() -> None:
         _saved.clear()
 
 
-def _fast_construction(enable: bool) -> None:
+def _fast_paths(enable: bool) -> None:
+    """Switch the compiled construction of starlette's classes in
+    FAST_CONSTRUCTION and MutableHeaders' item slots on or off."""
     for name in FAST_CONSTRUCTION:
         _impl.headers.fast_construction(getattr(_starlette, name), enable)
     _impl.asgi.fast_operations(_starlette.MutableHeaders, enable)
