@@ -51,24 +51,21 @@ _r.raw_headers = [(b"content-length", b"27"), JSON_TYPE]"""
 #: the event loop's start and stop cancel out with the rest of the set-up.
 _REQUEST = "await app(dict(_scope), _bench_requests._receive, _bench_requests._drop)"
 
-#: name -> (what it counts, setup, statement); {side} in setup is "starlette" or "fastresp".
+#: name -> (what it counts, setup, path of the request or None, statement).
 CASES = {
-    "throwaway": ("FastAPI's throw-away Response()", "classes", _THROWAWAY),
-    "json_404": ("JSONResponse({'detail': ...}, 404)", "classes", _JSON_404),
-    "asgi_cycle": ("ASGI cycle + 2 cookies, driven by send(None)", "classes", _CYCLE),
-    "bare_throwaway": ("the throw-away's objects, bare", "bare", _BARE_THROWAWAY),
-    "bare_json_404": ("the 404 JSONResponse's object, bare", "bare", _BARE_JSON_404),
-    "404": ("FastAPI HTTPException(404) request", "request /missing", _REQUEST),
-    "typed": ("FastAPI typed endpoint request", "request /typed", _REQUEST),
+    "throwaway": ("FastAPI's throw-away Response()", "classes", None, _THROWAWAY),
+    "json_404": ("JSONResponse({'detail': ...}, 404)", "classes", None, _JSON_404),
+    "asgi_cycle": ("ASGI cycle + 2 cookies, driven by send(None)", "classes", None, _CYCLE),
+    "bare_throwaway": ("the throw-away's objects, bare", "bare", None, _BARE_THROWAWAY),
+    "bare_json_404": ("the 404 JSONResponse's object, bare", "bare", None, _BARE_JSON_404),
+    "404": ("FastAPI HTTPException(404) request", "request", "/missing", _REQUEST),
+    "typed": ("FastAPI typed endpoint request", "request", "/typed", _REQUEST),
 }
 
+#: setup -> its code; {side} is what that setup does differently on each side.
 _SETUP = {
     "classes": """\
-import starlette.responses
-if "{side}" == "starlette":
-    R, J = starlette.responses.Response, starlette.responses.JSONResponse
-else:
-    from fastresp import JSONResponse as J, Response as R
+{side}
 scope = {{"type": "http"}}
 async def receive(): pass
 async def send(message): pass
@@ -84,11 +81,18 @@ import asyncio
 import fastresp
 from fastresp import _bench_requests
 app = _bench_requests.fastapi_app()
-if "{side}" == "fastresp":
-    fastresp.install()
+{side}
 _loop = asyncio.new_event_loop()
 _scope = _bench_requests.scope("{path}")
 """,
+}
+
+#: setup -> side -> the line that makes the side.
+_SIDES = {
+    "classes": {"starlette": "from starlette.responses import JSONResponse as J, Response as R",
+                "fastresp": "from fastresp import JSONResponse as J, Response as R"},
+    "bare": {"bare": ""},
+    "request": {"starlette": "", "fastresp": "fastresp.install()"},
 }
 
 _PROGRAM = """\
@@ -102,11 +106,10 @@ import sys
 """
 
 
-def program(setup_kind: str, side: str, statement: str) -> str:
-    kind, _, path = setup_kind.partition(" ")
-    setup = _SETUP[kind].format(side=side, path=path)
-    awaited = kind == "request"
-    return _PROGRAM.format(setup=setup, body=textwrap.indent(statement, " " * 8),
+def program(setup: str, side: str, path: str | None, statement: str) -> str:
+    code = _SETUP[setup].format(side=_SIDES[setup][side], path=path)
+    awaited = setup == "request"
+    return _PROGRAM.format(setup=code, body=textwrap.indent(statement, " " * 8),
                            define="async def" if awaited else "def",
                            run="_loop.run_until_complete" if awaited else "")
 
@@ -138,10 +141,9 @@ def main() -> int:
         parser.error(f"unknown case(s): {', '.join(unknown)}")
     print(f"{'case':<48} {'side':<10} {'instructions/op':>16}")
     for name in arguments.cases or CASES:
-        what, setup, statement = CASES[name]
-        sides = ("bare",) if setup == "bare" else ("starlette", "fastresp")
-        for side in sides:
-            count = per_operation(program(setup, side, statement), arguments.n)
+        what, setup, path, statement = CASES[name]
+        for side in _SIDES[setup]:
+            count = per_operation(program(setup, side, path, statement), arguments.n)
             print(f"{what:<48} {side:<10} {count:>16,.0f}")
     return 0
 
