@@ -32,7 +32,16 @@ from ._capi cimport (
 )
 from ._tables cimport FORBIDDEN, LOWER, fill_header_tables
 
-from . import _asgi_py, _common
+from . import _common
+# response_call is the reference's coroutine in both implementations: a Cython
+# coroutine awaits the server's through coroutine-wrapper objects, which costs
+# more instructions per ASGI cycle than the interpreter's own await.
+from ._asgi_py import (
+    STARLETTE_GETLIST, STARLETTE_MUTABLE_HEADERS, HeadersProperty, response_call,
+    add_vary_header as _py_add_vary, append as _py_append, contains as _py_contains,
+    delitem as _py_delitem, getitem as _py_getitem, init as _py_init, raw as _py_raw,
+    setdefault as _py_setdefault, setitem as _py_setitem,
+)
 
 cdef extern from "Python.h":
     unsigned long Py_TPFLAGS_HEAPTYPE
@@ -50,16 +59,6 @@ ctypedef object (*NewFunction)(object cls, object args, PyObject* kwargs)   # tp
 
 fill_header_tables(_common)   # LOWER and FORBIDDEN: see _tables.pxd
 
-# What the reference declares for this module (COMPILED_USES in _asgi_py).
-cdef object _py_setitem = _asgi_py.setitem
-cdef object _py_delitem = _asgi_py.delitem
-cdef object _py_append = _asgi_py.append
-cdef object _py_setdefault = _asgi_py.setdefault
-cdef object _py_contains = _asgi_py.contains
-cdef object _py_getitem = _asgi_py.getitem
-cdef object _py_init = _asgi_py.init
-cdef object _py_add_vary = _asgi_py.add_vary_header
-cdef object _starlette_getlist = _asgi_py.STARLETTE_GETLIST
 cdef bint VARY_JOINS_ALL = _common.VARY_JOINS_ALL
 
 cdef object LIST = "_list"
@@ -360,9 +359,9 @@ def add_vary_header(self, vary):
     if not _own(cls, SETITEM, _SETITEM_FUNCTION):
         return _py_add_vary(self, vary)
     if VARY_JOINS_ALL:
-        if not _own(cls, GETLIST, _starlette_getlist):
+        if not _own(cls, GETLIST, STARLETTE_GETLIST):
             return _py_add_vary(self, vary)
-        _setitem(self, VARY, COMMA.join([*_starlette_getlist(self, VARY), vary]))
+        _setitem(self, VARY, COMMA.join([*STARLETTE_GETLIST(self, VARY), vary]))
         return
     if not _own(cls, GET, _GET_FUNCTION):
         return _py_add_vary(self, vary)
@@ -494,7 +493,7 @@ def operations_fast(cls):
 
 
 #: ``MutableHeaders.raw``: the list itself.
-raw = property(_asgi_py.raw.fget, doc="The raw header list itself.")
+raw = property(_py_raw.fget, doc="The raw header list itself.")
 
 
 def mutable_headers_methods():
@@ -557,23 +556,9 @@ _HEADERS_GET.ml_doc = NULL
 
 def headers_property(cls):
     """``Response.headers`` making instances of cls (a MutableHeaders class)."""
-    return _asgi_py.HeadersProperty(PyCFunction_NewEx(&_HEADERS_GET, cls, None))
+    return HeadersProperty(PyCFunction_NewEx(&_HEADERS_GET, cls, None))
 
 
 #: starlette.responses.Response.headers under install().
-headers = headers_property(_asgi_py.STARLETTE_MUTABLE_HEADERS)
+headers = headers_property(STARLETTE_MUTABLE_HEADERS)
 
-# Response.__call__ is the reference's Python coroutine, in both implementations.
-# Two compiled versions were built and measured (callgrind, instructions per ASGI
-# cycle: construct, two cookies, await the call inside a coroutine):
-# - a Cython ``async def`` awaits the server's native coroutines through Cython's
-#   generic yield-from path (a coroutine-wrapper object per await): 8562 against
-#   8072 for the reference, on CPython 3.11;
-# - a small awaitable object building the messages in C and driving send's
-#   coroutine with PyIter_Send (tried, not kept): 19326 against 19854 on
-#   3.10, 16241 against 16207 on 3.11, 19377 against 18507 on 3.13, and more
-#   when the call is driven by .send() (Cython adds a traceback entry to the
-#   StopIteration it raises).
-# The specialized interpreter reads the four attributes and builds the two
-# messages as cheaply as the C API does, and the rest is the server's send.
-response_call = _asgi_py.response_call

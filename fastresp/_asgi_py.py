@@ -10,13 +10,6 @@ NUL is refused (ValueError naming the field) before the list is touched.
 
 Where starlette releases differ, what the installed one does is decided once, at
 import (``_common.VARY_JOINS_ALL`` and ``_common.WEBSOCKET_WRAPS_SEND``).
-
-The interface the compiled modules use (``COMPILED_USES``): ``setitem``,
-``delitem``, ``append``, ``setdefault``, ``add_vary_header``, ``contains``,
-``getitem`` and ``init``, which ``_asgi`` hands every case it does not do
-itself; ``raw``'s getter and ``response_call``, which it uses as they are;
-``HeadersProperty`` (``_asgi`` and ``_headers``); and starlette's own
-``STARLETTE_GETLIST`` and ``STARLETTE_MUTABLE_HEADERS``.
 """
 
 from __future__ import annotations
@@ -30,12 +23,6 @@ from ._common import (
     CR, LF, NUL, PYPY, VARY_JOINS_ALL, WEBSOCKET_WRAPS_SEND, check_class, clean_text,
     header_control_error, header_name_field, header_value_field, text_is_clean,
 )
-
-#: What the compiled modules take from this one (see the module docstring);
-#: tests/test_seam.py checks that they read exactly these names.
-COMPILED_USES = ("setitem", "delitem", "append", "setdefault", "add_vary_header", "contains",
-                 "getitem", "init", "raw", "response_call", "HeadersProperty",
-                 "STARLETTE_GETLIST", "STARLETTE_MUTABLE_HEADERS")
 
 #: starlette's own class, and its methods, taken before install() can replace them.
 STARLETTE_MUTABLE_HEADERS = starlette.datastructures.MutableHeaders

@@ -33,7 +33,10 @@ from ._capi cimport (
 
 import time as _time
 
-from . import _common, _cookie_py
+from . import _common
+from ._cookie_py import (
+    NOT_PASSED, cookie_value as _py_cookie_value, delete_through_set_cookie,
+)
 
 import_datetime()
 
@@ -47,7 +50,6 @@ cdef char QUOTE_TEXT[256][4]   # the byte's form inside quotes
 cdef char WEEKDAYS[21]
 cdef char MONTHS[36]
 
-cdef object _cookie_value = _cookie_py.cookie_value
 cdef object _UTC = _common.UTC
 cdef tuple _RESERVED = tuple(sorted(name.encode("ascii") for name in _common.RESERVED_KEYS))
 cdef bytes _SET_COOKIE = b"set-cookie"
@@ -505,7 +507,7 @@ cdef object _header(object key, object value, object max_age, object expires,
     header = _fast_value(key, value, max_age, expires, path, domain, secure, httponly,
                          samesite, partitioned)
     if header is None:
-        header = _cookie_value(key, value, max_age, expires, path, domain, secure,
+        header = _py_cookie_value(key, value, max_age, expires, path, domain, secure,
                                httponly, samesite, partitioned)
     return header
 
@@ -537,24 +539,16 @@ else:
 
 
 cdef object _set_cookie = set_cookie
-cdef object _NOT_PASSED = object()   # delete_cookie has no partitioned to pass on
 
 
 cdef _delete(object self, object key, object path, object domain, object secure,
              object httponly, object samesite, object partitioned):
     if _PyType_Lookup(Py_TYPE(self), _SET_COOKIE_NAME) is not <PyObject*>_set_cookie:
-        # starlette's delete_cookie goes through self.set_cookie: keep overrides
-        # working, called with exactly the arguments starlette passes.
-        if partitioned is _NOT_PASSED:
-            self.set_cookie(key, max_age=0, expires=0, path=path, domain=domain,
-                            secure=secure, httponly=httponly, samesite=samesite)
-        else:
-            self.set_cookie(key, max_age=0, expires=0, path=path, domain=domain,
-                            secure=secure, httponly=httponly, samesite=samesite,
-                            partitioned=partitioned)
+        delete_through_set_cookie(self, key, path, domain, secure, httponly, samesite,
+                                  partitioned)
         return
     _append(self, _header(key, "", 0, 0, path, domain, secure, httponly, samesite,
-                          False if partitioned is _NOT_PASSED else partitioned))
+                          False if partitioned is NOT_PASSED else partitioned))
 
 
 if _common.DELETE_COOKIE_PASSES_PARTITIONED:
@@ -564,4 +558,4 @@ if _common.DELETE_COOKIE_PASSES_PARTITIONED:
 else:
     def delete_cookie(self, key, path="/", domain=None, secure=False, httponly=False,
                       samesite="lax"):
-        _delete(self, key, path, domain, secure, httponly, samesite, _NOT_PASSED)
+        _delete(self, key, path, domain, secure, httponly, samesite, NOT_PASSED)

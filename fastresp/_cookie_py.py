@@ -5,9 +5,6 @@ calling ``str()`` and ``==`` on the arguments in the order SimpleCookie does, so
 user types behave the same; on top of that it refuses control characters in
 every field. The compiled module handles the common argument types itself and
 hands everything else (and every error) to this module.
-
-The interface the compiled module uses (``COMPILED_USES``): ``cookie_value``,
-the whole Set-Cookie value for any arguments.
 """
 
 from __future__ import annotations
@@ -24,9 +21,6 @@ from ._common import (
     SAMESITE_VALUES, SECURE, UTC, SameSiteError, cookie_control_error, is_legal_key,
     latin1_error, offset_date, utc_date,
 )
-
-#: What the compiled module takes from this one (see the module docstring).
-COMPILED_USES = ("cookie_value",)
 
 _SET_COOKIE = b"set-cookie"
 #: Cookie names (plain str) that passed _check_key and are printable: an app
@@ -207,24 +201,33 @@ else:
         self.raw_headers.append((_SET_COOKIE, header))
 
 
-_NOT_PASSED: Any = object()  # delete_cookie has no partitioned to pass on
+#: delete_cookie's partitioned when the installed starlette's has none to pass on.
+NOT_PASSED: Any = object()
+
+
+def delete_through_set_cookie(self: Any, key: str, path: str | None, domain: str | None,
+                              secure: bool, httponly: bool, samesite: str | None,
+                              partitioned: object) -> None:
+    """starlette's delete_cookie, which goes through ``self.set_cookie``: for a
+    class that overrides set_cookie, called with exactly the arguments starlette
+    passes."""
+    if partitioned is NOT_PASSED:
+        self.set_cookie(key, max_age=0, expires=0, path=path, domain=domain,
+                        secure=secure, httponly=httponly, samesite=samesite)
+    else:
+        self.set_cookie(key, max_age=0, expires=0, path=path, domain=domain,
+                        secure=secure, httponly=httponly, samesite=samesite,
+                        partitioned=partitioned)
 
 
 def _delete(self: Any, key: str, path: str | None, domain: str | None, secure: bool,
             httponly: bool, samesite: str | None, partitioned: object) -> None:
     if type(self).set_cookie is not set_cookie:
-        # starlette's delete_cookie goes through self.set_cookie: keep overrides
-        # working, called with exactly the arguments starlette passes.
-        if partitioned is _NOT_PASSED:
-            self.set_cookie(key, max_age=0, expires=0, path=path, domain=domain,
-                            secure=secure, httponly=httponly, samesite=samesite)
-        else:
-            self.set_cookie(key, max_age=0, expires=0, path=path, domain=domain,
-                            secure=secure, httponly=httponly, samesite=samesite,
-                            partitioned=partitioned)
+        delete_through_set_cookie(self, key, path, domain, secure, httponly, samesite,
+                                  partitioned)
         return
     header = cookie_value(key, "", 0, 0, path, domain, secure, httponly, samesite,
-                          False if partitioned is _NOT_PASSED else partitioned)
+                          False if partitioned is NOT_PASSED else partitioned)
     self.raw_headers.append((_SET_COOKIE, header))
 
 
@@ -250,4 +253,4 @@ else:
         httponly: bool = False,
         samesite: str | None = "lax",
     ) -> None:
-        _delete(self, key, path, domain, secure, httponly, samesite, _NOT_PASSED)
+        _delete(self, key, path, domain, secure, httponly, samesite, NOT_PASSED)

@@ -28,7 +28,8 @@ from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
 
 import functools
 
-from . import _common, _encoders_py
+from . import _common
+from ._encoders_py import WRAPPER_ASSIGNMENTS, defaults_only
 
 cdef extern from "Python.h":
     Py_ssize_t PyUnicode_GET_LENGTH(object text)
@@ -49,7 +50,6 @@ cdef PyTypeObject* TUPLE = <PyTypeObject*>tuple
 cdef str SQLALCHEMY_PREFIX = _common.SQLALCHEMY_PREFIX
 cdef Py_UCS4 PREFIX_FIRST = SQLALCHEMY_PREFIX[0]
 cdef int MAX_DEPTH = _common.JSONABLE_MAX_DEPTH
-cdef object defaults_only = _encoders_py.defaults_only
 
 #: Returned by the fast path when it gives up (never part of a document).
 cdef object MISS = object()
@@ -142,4 +142,4 @@ def wrap(original):
                 return result
         return original(*args, **kwargs)
 
-    return functools.update_wrapper(jsonable_encoder, original, _encoders_py.WRAPPER_ASSIGNMENTS, ())
+    return functools.update_wrapper(jsonable_encoder, original, WRAPPER_ASSIGNMENTS, ())

@@ -13,9 +13,6 @@ anywhere (subclasses included), non-str keys, nesting deeper than
 *original* with the caller's arguments, so the result or the exception is
 FastAPI's own. The fast path runs no user code (no ``__eq__``, ``__hash__``,
 ``__iter__`` of a subclass), so giving up half-way is always safe.
-
-The interface the compiled module uses (``COMPILED_USES``): ``defaults_only``
-and ``WRAPPER_ASSIGNMENTS``.
 """
 
 from __future__ import annotations
@@ -24,9 +21,6 @@ import functools
 from typing import Any, Callable
 
 from ._common import JSONABLE_DEFAULTS, JSONABLE_MAX_DEPTH, SQLALCHEMY_PREFIX
-
-#: What the compiled module takes from this one (see the module docstring).
-COMPILED_USES = ("defaults_only", "WRAPPER_ASSIGNMENTS")
 
 #: Types returned as they are.
 _LEAVES = frozenset({str, int, float, bool, type(None)})

@@ -33,7 +33,12 @@ from ._tables cimport FORBIDDEN, LOWER, fill_header_tables, fill_table
 
 from urllib.parse import quote
 
-from . import _asgi_py, _common, _headers_py, _json
+from . import _common, _json
+from ._asgi_py import HeadersProperty
+from ._headers_py import (
+    STARLETTE_HEADERS, STARLETTE_JSON_RENDER, STARLETTE_RENDER, content_type_header,
+    given_headers, set_location, response_init as _py_response_init,
+)
 
 cdef extern from "Python.h":
     void PyType_Modified(PyTypeObject* type)
@@ -65,15 +70,10 @@ fill_header_tables(_common)   # LOWER and FORBIDDEN: see _tables.pxd
 cdef uchar URL_SAFE[256]    # 1: urllib.parse.quote leaves it alone in a redirect
 fill_table(URL_SAFE, _common.URL_SAFE_BYTES)
 
-# What the references declare for this module (COMPILED_USES in _headers_py and _asgi_py).
-cdef object _starlette_render = _headers_py.STARLETTE_RENDER
-cdef object _starlette_json_render = _headers_py.STARLETTE_JSON_RENDER
 cdef object _JSON_RENDER = _json.render
-cdef object _starlette_headers = _headers_py.STARLETTE_HEADERS
-cdef object _HeadersProperty = _asgi_py.HeadersProperty
-cdef object _given_headers = _headers_py.given_headers
-cdef object _content_type_header = _headers_py.content_type_header
-cdef object _set_location = _headers_py.set_location
+# C globals: _plain_headers compares them without raising (noexcept).
+cdef object _STARLETTE_HEADERS = STARLETTE_HEADERS
+cdef object _HEADERS_PROPERTY = HeadersProperty
 cdef object _quote = quote
 cdef str _REDIRECT_SAFE = _common.REDIRECT_SAFE
 
@@ -97,8 +97,9 @@ cdef Py_ssize_t LENGTH_CACHE_SIZE = 4096
 cdef list _length_headers = [None] * LENGTH_CACHE_SIZE
 cdef Py_ssize_t _last_big_length = -1
 cdef tuple _last_big_header = None
-# media_type -> (charset or None, (b"content-type", value)), filled by the reference.
-cdef dict _type_headers = _headers_py.type_headers
+# media_type -> (charset or None, (b"content-type", value)): this module's own,
+# filled by the reference's content_type_header, which is handed it.
+cdef dict _type_headers = {}
 
 
 # -------------------------------------------------------------------- render
@@ -110,7 +111,7 @@ cdef object _render(object self, object content):
         return content
     if type(content) is str:
         return _encode(content, self.charset)
-    return _starlette_render(self, content)
+    return STARLETTE_RENDER(self, content)
 
 
 cdef inline object _encode(str content, object charset):
@@ -226,7 +227,7 @@ cdef object _type_header(object self, object media_type, object charset_read):
             current = self.charset if charset_read is None else charset_read
             if current is charset or (type(current) is str and current == charset):
                 return (<tuple>entry)[1]
-    return _content_type_header(self, media_type)
+    return content_type_header(self, media_type, _type_headers)
 
 
 cdef list _build(object self, object headers, object body, object status_code,
@@ -241,7 +242,7 @@ cdef list _build(object self, object headers, object body, object status_code,
         if type(headers) is dict:
             given = _dict_headers(<dict>headers)
         if given is None:
-            given = _given_headers(headers)
+            given = given_headers(headers)
         raw, has_length, has_type = given
     if body is not None and not has_length and _has_length(status_code):
         raw.append(_length_header(PyBytes_GET_SIZE(body) if type(body) is bytes else len(body)))
@@ -338,7 +339,7 @@ cdef _Plan _make_plan(object cls):
     plan.render = <object>found if found is not NULL else None
     plan.direct = (
         (plan.render is _RENDER_FUNCTION or plan.render is _JSON_RENDER
-         or plan.render is _starlette_json_render)
+         or plan.render is STARLETTE_JSON_RENDER)
         and _own(cls, INIT_HEADERS, _INIT_HEADERS_FUNCTION)
         and t.tp_getattro is GENERIC_GETATTR
         and t.tp_setattro is GENERIC_SETATTR
@@ -431,14 +432,9 @@ cdef int _init(_Plan plan, object self, object content, object status_code, obje
         raw = _build(self, headers, body, status_code, media_type, charset)
         PyObject_GenericSetAttr(self, RAW_HEADERS, raw)
         return 0
-    self.status_code = status_code
-    if media_type is not None:
-        self.media_type = media_type
-    self.background = background
-    # A class (or instance) that changes any of that: dispatch and read back as
-    # starlette does.
-    self.body = self.render(content)
-    self.init_headers(headers)
+    # A class (or instance) that changes any of that: the reference dispatches
+    # and reads back as starlette does.
+    _py_response_init(self, content, status_code, headers, media_type, background)
     return 0
 
 
@@ -593,14 +589,14 @@ def redirect_init(self, url, status_code=307, headers=None, background=None):
     if type(raw) is list and not _has_name(<list>raw, LOCATION):
         (<list>raw).append((LOCATION, value))
     else:
-        _set_location(raw, value)   # replaces the location headers already there
+        set_location(raw, value)   # replaces the location headers already there
 
 
 cdef bint _plain_headers(object cls) noexcept:
     """cls.headers is starlette's property or one of fastresp's equivalents."""
     cdef PyObject* found = _PyType_Lookup(<PyTypeObject*>cls, HEADERS)
-    return (found is <PyObject*>_starlette_headers
-            or found is not NULL and type(<object>found) is _HeadersProperty)
+    return (found is <PyObject*>_STARLETTE_HEADERS
+            or found is not NULL and type(<object>found) is _HEADERS_PROPERTY)
 
 
 cdef bint _has_name(list raw, bytes name) noexcept:

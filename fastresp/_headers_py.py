@@ -4,12 +4,6 @@ compiled ``_headers`` follows, and what PyPy runs.
 Same bytes as ``starlette.responses.Response``, same calls on user objects
 (``headers.items()``, ``k.lower()``, ``v.encode()``), plus one rule starlette does
 not have: CR, LF or NUL in a header name, value or content type is refused.
-
-The interface the compiled module uses (``COMPILED_USES``): starlette's own
-``STARLETTE_RENDER``, ``STARLETTE_JSON_RENDER`` and ``STARLETTE_HEADERS``;
-``given_headers``, ``content_type_header`` and ``set_location``, which it hands
-every case it does not build itself; and ``type_headers``, the content-type
-cache both fill and read.
 """
 
 from __future__ import annotations
@@ -25,11 +19,6 @@ from ._common import (
     header_control_error, header_name_field, header_value_field, latin1_error, text_is_clean,
 )
 
-#: What the compiled module takes from this one (see the module docstring);
-#: tests/test_seam.py checks that it reads exactly these names.
-COMPILED_USES = ("STARLETTE_RENDER", "STARLETTE_JSON_RENDER", "STARLETTE_HEADERS",
-                 "given_headers", "content_type_header", "set_location", "type_headers")
-
 #: starlette's own functions, taken before install() can replace them:
 #: ``Response.render`` renders every content type other than None, bytes and str.
 STARLETTE_RENDER = starlette.responses.Response.__dict__["render"]
@@ -41,9 +30,9 @@ _CONTENT_TYPE = b"content-type"
 _LOCATION = b"location"
 
 _length_headers: dict[int, tuple[bytes, bytes]] = {}
-#: media_type -> (the charset in the header or None, the header); the compiled
-#: module reads and fills the same dict.
-type_headers: dict[str, tuple[Any, tuple[bytes, bytes]]] = {}
+#: media_type -> (the charset in the header or None, the header): this
+#: implementation's; the compiled module hands content_type_header its own.
+_type_headers: dict[str, tuple[Any, tuple[bytes, bytes]]] = {}
 #: header name (a plain str) -> its lowered latin-1 bytes, free of CR, LF and NUL.
 _names: dict[str, bytes] = {}
 _NAMES_SIZE = 512
@@ -59,7 +48,7 @@ def _length_header(length: int) -> tuple[bytes, bytes]:
     return header
 
 
-#: Whether content_type_header keeps its headers in type_headers. Not on PyPy:
+#: Whether content_type_header keeps its headers in a cache. Not on PyPy:
 #: its JIT folds starlette's few string operations on a media type it has seen
 #: (a class attribute, a literal) to almost nothing, but not a dict lookup.
 _CACHE_TYPES = not PYPY
@@ -73,9 +62,11 @@ def _forbidden_in(text: str) -> bool:
     return not HEADER_FORBIDDEN.isdisjoint(text)
 
 
-def content_type_header(self: Any, media_type: Any) -> tuple[bytes, bytes]:
+def content_type_header(self: Any, media_type: Any,
+                        type_headers: dict[str, Any] = _type_headers) -> tuple[bytes, bytes]:
     """The ``content-type`` header for a media type, as starlette writes it: it
-    reads ``self.charset`` only for a ``text/`` type without a charset."""
+    reads ``self.charset`` only for a ``text/`` type without a charset. Kept in
+    type_headers (the caller's cache, by media type)."""
     entry = type_headers.get(media_type) if _CACHE_TYPES and type(media_type) is str else None
     if entry is not None:
         charset, header = entry

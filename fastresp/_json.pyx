@@ -30,7 +30,8 @@ from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
 from libc.math cimport fabs, isfinite, rint, signbit
 from libc.string cimport memcpy, strlen
 
-from . import _common, _json_py
+from . import _common
+from ._json_py import dumps as _py_dumps
 
 ctypedef unsigned char uchar
 ctypedef unsigned short ucs2
@@ -63,7 +64,6 @@ cdef enum:
     HAND_OVER = 1
 
 cdef Py_ssize_t MAX_DEPTH = _common.JSON_MAX_DEPTH
-cdef object _reference_dumps = _json_py.dumps
 
 # json's text for each ASCII character inside a string: ESCAPE_SIZE[c] bytes of
 # ESCAPE[c] (1 and the character itself when it stands as it is).
@@ -496,7 +496,7 @@ cdef object _written(object content):
 cpdef bytes dumps(object content):
     """The JSON text of content as UTF-8 bytes, exactly as starlette renders it."""
     result = _written(content)
-    return _reference_dumps(content) if result is None else result
+    return _py_dumps(content) if result is None else result
 
 
 def written(content):

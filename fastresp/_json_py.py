@@ -7,9 +7,6 @@ bytes and the same exceptions, messages included. ``json.dumps`` with any
 argument other than the defaults builds a new ``JSONEncoder`` on every call;
 here one encoder with those settings is built once and reused (it holds no
 state between calls: each ``encode`` makes its own cycle markers).
-
-The interface the compiled module uses (``COMPILED_USES``): ``dumps`` (every
-document it does not write itself is handed to it whole).
 """
 
 from __future__ import annotations
@@ -18,9 +15,6 @@ import json
 from typing import Any
 
 from ._common import JSON_OPTIONS
-
-#: What the compiled module takes from this one (see the module docstring).
-COMPILED_USES = ("dumps",)
 
 _encode = json.JSONEncoder(**JSON_OPTIONS).encode
 
