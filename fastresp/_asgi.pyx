@@ -14,9 +14,9 @@ and checked for CR, LF and NUL while it is copied, and the list is scanned by
 comparing bytes. Anything else (str subclasses, other text, odd list items, a
 list that is not a list) goes to the reference ``_asgi_py`` before anything is
 changed, so it makes starlette's calls on user objects and raises starlette's
-errors. ``fast_operations`` lets the item syntax (``h[k]``, ``h[k] = v``,
-``del h[k]``, ``k in h``) reach these operations without CPython's method
-dispatch.
+errors. (``_slots.dispatch_items_directly`` lets the item syntax, ``h[k]``,
+``h[k] = v``, ``del h[k]`` and ``k in h``, reach these operations without
+CPython's method dispatch.)
 """
 
 from cpython.dict cimport PyDict_GetItem
@@ -44,7 +44,6 @@ from ._asgi_py import (
 )
 
 cdef extern from "Python.h":
-    unsigned long Py_TPFLAGS_HEAPTYPE
     object PyUnicode_DecodeLatin1(const char* data, Py_ssize_t size, const char* errors)
     ctypedef struct PyMethodDef:
         const char* ml_name
@@ -383,113 +382,6 @@ def init(self, headers=None, raw=None, scope=None):
         value = list(scope["headers"])
         scope["headers"] = value
         _store(self, LIST, value)
-
-
-# ------------------------------------------------------- protocol slots
-#
-# ``h[key]``, ``h[key] = value``, ``del h[key]`` and ``key in h`` reach a class's
-# C slots first; for a class whose methods are Python-level objects (ours are
-# Cython functions) CPython fills those slots with generic dispatchers that look
-# the method up by name and call it with its arguments packed. fast_operations()
-# puts these functions in the slots of a MutableHeaders class whose methods are
-# ours instead: they call the operation directly while the class still has our
-# method, and hand over to the generic dispatcher otherwise. CPython refills the
-# slots itself whenever one of those methods is set or deleted on the class or a
-# base (a later override never meets these functions), and a subclass gets the
-# generic dispatchers of its own.
-
-ctypedef object (*Subscript)(object self, object key)                            # mp_subscript
-ctypedef int (*AssignSubscript)(object self, object key, PyObject* value) except -1  # mp_ass_subscript
-ctypedef int (*Contains)(object self, object key) except -1                      # sq_contains
-
-cdef object DELITEM = "__delitem__"
-cdef object CONTAINS = "__contains__"
-cdef object _DELITEM_FUNCTION = delitem
-cdef object _CONTAINS_FUNCTION = contains
-
-# CPython's generic dispatchers, as found in the first class set up (the same
-# functions for every class whose methods are Python-level objects).
-cdef Subscript _generic_subscript = NULL
-cdef AssignSubscript _generic_assign = NULL
-cdef Contains _generic_contains = NULL
-
-
-cdef object _subscript(object self, object key):
-    if _own(type(self), GETITEM, _GETITEM_FUNCTION):
-        return _getitem(self, key)
-    return _generic_subscript(self, key)
-
-
-cdef int _assign(object self, object key, PyObject* value) except -1:
-    """h[key] = value, or del h[key] when value is NULL."""
-    if value is NULL:
-        if _own(type(self), DELITEM, _DELITEM_FUNCTION):
-            return _delitem(self, key)
-    elif _own(type(self), SETITEM, _SETITEM_FUNCTION):
-        return _setitem(self, key, <object>value)
-    return _generic_assign(self, key, value)
-
-
-cdef int _contains_slot(object self, object key) except -1:
-    if _own(type(self), CONTAINS, _CONTAINS_FUNCTION):
-        return 1 if _contains(self, key) else 0
-    return _generic_contains(self, key)
-
-
-cdef bint _methods_ours(object cls) noexcept:
-    """cls's four item methods are this module's (Cython functions, not slot
-    wrappers: so CPython has put its generic dispatchers in cls's slots, unless
-    fast_operations has put ours)."""
-    return (_own(cls, GETITEM, _GETITEM_FUNCTION) and _own(cls, SETITEM, _SETITEM_FUNCTION)
-            and _own(cls, DELITEM, _DELITEM_FUNCTION) and _own(cls, CONTAINS, _CONTAINS_FUNCTION))
-
-
-cdef bint _slots_known(TypeObject* t) noexcept:
-    """t's three slots each hold CPython's generic dispatcher or ours."""
-    return (_either(t.tp_as_mapping.mp_subscript, <void*>_generic_subscript, <void*>_subscript)
-            and _either(t.tp_as_mapping.mp_ass_subscript, <void*>_generic_assign, <void*>_assign)
-            and _either(t.tp_as_sequence.sq_contains, <void*>_generic_contains,
-                        <void*>_contains_slot))
-
-
-cdef inline bint _either(void* slot, void* generic, void* ours) noexcept:
-    return slot is generic or slot is ours
-
-
-def fast_operations(cls, bint enable):
-    """Let ``h[key]``, ``h[key] = value``, ``del h[key]`` and ``key in h`` on
-    instances of cls (a MutableHeaders class with this module's methods, made by
-    a class statement or type()) go straight to them (enable), or through
-    CPython's dispatchers again. Any other class is left alone."""
-    global _generic_subscript, _generic_assign, _generic_contains
-    _common.check_class(cls, "fast_operations")
-    cdef TypeObject* t = <TypeObject*>cls
-    # (Any metaclass will do: starlette's Headers is a typing.Mapping, so
-    # ABCMeta's; setting a method still goes through type.__setattr__.)
-    if (not t.tp_flags & Py_TPFLAGS_HEAPTYPE or t.tp_as_mapping is NULL
-            or t.tp_as_sequence is NULL or not _methods_ours(cls)):
-        return
-    if _generic_subscript is NULL and t.tp_as_mapping.mp_subscript is not <void*>_subscript:
-        # The first class set up: its slots are CPython's dispatchers.
-        _generic_subscript = <Subscript>t.tp_as_mapping.mp_subscript
-        _generic_assign = <AssignSubscript>t.tp_as_mapping.mp_ass_subscript
-        _generic_contains = <Contains>t.tp_as_sequence.sq_contains
-    if _generic_subscript is NULL or not _slots_known(t):
-        return
-    t.tp_as_mapping.mp_subscript = <void*>_subscript if enable else <void*>_generic_subscript
-    t.tp_as_mapping.mp_ass_subscript = <void*>_assign if enable else <void*>_generic_assign
-    t.tp_as_sequence.sq_contains = <void*>_contains_slot if enable else <void*>_generic_contains
-
-
-def operations_fast(cls):
-    """True when all three of cls's slots are this module's functions right now
-    (CPython resets one when a method it stands for is set on the class)."""
-    _common.check_class(cls, "operations_fast")
-    cdef TypeObject* t = <TypeObject*>cls
-    return (t.tp_as_mapping is not NULL and t.tp_as_sequence is not NULL
-            and t.tp_as_mapping.mp_subscript is <void*>_subscript
-            and t.tp_as_mapping.mp_ass_subscript is <void*>_assign
-            and t.tp_as_sequence.sq_contains is <void*>_contains_slot)
 
 
 #: ``MutableHeaders.raw``: the list itself.

@@ -20,7 +20,7 @@ from typing import Any, Callable, Mapping
 import starlette.datastructures
 
 from ._common import (
-    CR, LF, NUL, PYPY, VARY_JOINS_ALL, WEBSOCKET_WRAPS_SEND, check_class, clean_text,
+    CR, LF, NUL, PYPY, VARY_JOINS_ALL, WEBSOCKET_WRAPS_SEND, clean_text,
     header_control_error, header_name_field, header_value_field, text_is_clean,
 )
 
@@ -212,20 +212,6 @@ def mutable_headers_methods() -> dict[str, object]:
 # ------------------------------------------------------------------ Response
 
 _object_new = object.__new__
-
-
-def fast_operations(cls: type, enable: bool) -> None:
-    """Does nothing but check that cls is a class. The compiled module's
-    ``fast_operations`` lets ``h[key]``, ``h[key] = value``, ``del h[key]`` and
-    ``key in h`` skip CPython's method dispatch; pure Python has no such slots to
-    set."""
-    check_class(cls, "fast_operations")
-
-
-def operations_fast(cls: type) -> bool:
-    """Always False here: see fast_operations()."""
-    check_class(cls, "operations_fast")
-    return False
 
 
 def make_headers(cls: type, raw_headers: Any) -> Any:

@@ -271,8 +271,7 @@ def needs_a_class_error(function: str) -> TypeError:
 
 
 def check_class(cls: object, function: str) -> None:
-    """The check every class switch (fast_construction, fast_operations and
-    their queries) makes first, in both implementations."""
+    """The check every slot switch of ``_slots`` and its queries make first."""
     if not isinstance(cls, type):
         raise needs_a_class_error(function)
 

@@ -41,7 +41,6 @@ from ._headers_py import (
 )
 
 cdef extern from "Python.h":
-    void PyType_Modified(PyTypeObject* type)
     Py_ssize_t PyVectorcall_NARGS(size_t nargsf)
     bint PyMethod_Check(object obj)
     PyObject* PyMethod_GET_FUNCTION(object method)
@@ -539,25 +538,9 @@ cdef object _type_call(object cls, PyObject** args, Py_ssize_t n, PyObject* kwna
     return _TYPE_CALL(cls, *positional, **keywords)
 
 
-def fast_construction(cls, bint enable):
-    """Let calls of cls itself go through _construct (enable), or type.__call__
-    again. Only a class made by a class statement (or type()) whose tp_vectorcall
-    is free or ours is touched; it takes effect while cls's __new__ and __init__
-    are the ones _construct stands for."""
-    _common.check_class(cls, "fast_construction")
-    cdef TypeObject* t = <TypeObject*>cls
-    if type(cls) is not type or not t.tp_flags & Py_TPFLAGS_HEAPTYPE:
-        return      # CPython calls only type's own instances through the slot
-    if t.tp_vectorcall is NULL or t.tp_vectorcall is <void*>_construct:
-        t.tp_vectorcall = <void*>_construct if enable else NULL
-        PyType_Modified(<PyTypeObject*>cls)    # drop whatever CPython or we cached about calling cls
-
-
-def constructs_fast(cls):
-    """True when calling cls itself goes through _construct right now."""
-    _common.check_class(cls, "constructs_fast")
-    if (<TypeObject*>cls).tp_vectorcall is not <void*>_construct or type(cls) is not type:
-        return False
+cdef bint _construct_takes(object cls) except -1:
+    """_construct stands in for type.__call__ on cls right now (its plan says so),
+    once cls's tp_vectorcall is _construct (see _slots.call_without_type_call)."""
     plan = _plan(cls)
     return plan.construct != NO_CONSTRUCT and plan.tag != 0
 

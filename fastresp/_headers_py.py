@@ -15,7 +15,7 @@ import starlette.responses
 
 from ._asgi_py import HeadersProperty
 from ._common import (
-    CR, HEADER_FORBIDDEN, LF, NUL, PYPY, REDIRECT_SAFE, check_class, clean_text,
+    CR, HEADER_FORBIDDEN, LF, NUL, PYPY, REDIRECT_SAFE, clean_text,
     header_control_error, header_name_field, header_value_field, latin1_error, text_is_clean,
 )
 
@@ -234,19 +234,6 @@ def redirect_init(
         self.headers["location"] = location
         return
     set_location(self.raw_headers, location.encode("latin-1"))
-
-
-def fast_construction(cls: type, enable: bool) -> None:
-    """Does nothing but check that cls is a class. The compiled module's
-    ``fast_construction`` lets a call of cls skip ``type.__call__``; pure Python
-    has no faster way to call a class, so there is nothing to switch."""
-    check_class(cls, "fast_construction")
-
-
-def constructs_fast(cls: type) -> bool:
-    """Always False here: see fast_construction()."""
-    check_class(cls, "constructs_fast")
-    return False
 
 
 def set_location(raw_headers: list, value: bytes) -> None:

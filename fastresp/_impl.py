@@ -1,60 +1,84 @@
-"""Chooses the implementation once, at import: compiled where allowed and
-importable, the pure-Python fallback otherwise.
+"""The implementation of fastresp: what one is, and which one runs.
 
-The one place that loads the compiled modules: ``load_compiled()`` (the five
-compiled modules, or the ImportError saying why not) and ``load_python()`` (their
-pure-Python references). The tests, ``python -m fastresp bench``, the fuzz run
-and the memcheck workload call these two instead of importing the modules
-themselves.
+An ``Implementation`` is one side's modules, by role (``headers``, ``cookie``,
+``json``, ``encoders``, ``asgi``: ``fastresp._<role>`` compiled,
+``fastresp._<role>_py`` in pure Python), and the classes built on them.
+``load_compiled()`` and ``load_python()`` return one; ``ACTIVE`` is the one
+chosen once, at import: compiled where allowed (``_env.why_python()``) and
+importable, pure Python otherwise. The public classes, ``install()``, the
+tests and the benchmarks all take an Implementation.
 """
 
 from __future__ import annotations
 
-from types import ModuleType
-from typing import NamedTuple
+import importlib
+from dataclasses import dataclass, field, fields
+from types import ModuleType, SimpleNamespace
 
-from . import _asgi_py, _cookie_py, _encoders_py, _headers_py, _json_py
+from ._classes import make_classes
 from ._env import why_python
 
 
-class Modules(NamedTuple):
-    """One implementation's modules (a ``responses.HotModules``, plus encoders)."""
+@dataclass(frozen=True, eq=False)
+class Implementation:
+    """One implementation: its name, whether it is compiled, its modules (every
+    field typed ``ModuleType`` is a role, loaded as ``fastresp._<role>`` or
+    ``fastresp._<role>_py``) and its classes (``make_classes(self)``)."""
 
+    name: str          # "cython" or "python"
+    compiled: bool
     headers: ModuleType
     cookie: ModuleType
     json: ModuleType
     encoders: ModuleType
     asgi: ModuleType
+    #: ``fastresp._slots``, the CPython type-slot switches: compiled only.
+    slots: ModuleType | None = field(default=None, repr=False)
+    #: Response, HTMLResponse, PlainTextResponse, JSONResponse, RedirectResponse
+    #: and MutableHeaders built on these modules, once (``__module__`` "fastresp").
+    classes: SimpleNamespace = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "classes", make_classes(self, "fastresp"))
+
+    def __str__(self) -> str:
+        return self.name
 
 
-def load_python() -> Modules:
+#: The roles, in field order ("ModuleType" is the annotation's text: see the
+#: ``from __future__`` import above).
+ROLES = tuple(item.name for item in fields(Implementation) if item.type == "ModuleType")
+
+
+def load_python() -> Implementation:
     """The pure-Python implementation (the reference)."""
-    return Modules(_headers_py, _cookie_py, _json_py, _encoders_py, _asgi_py)
+    modules = {role: importlib.import_module(f"{__package__}._{role}_py") for role in ROLES}
+    return Implementation("python", False, **modules)
 
 
-def load_compiled() -> Modules:
+def load_compiled() -> Implementation:
     """The compiled implementation, whatever FASTRESP_NO_EXTENSIONS says; raises
-    ImportError (its message says which module and why) when it does not import."""
-    from . import _asgi, _cookie, _encoders, _headers, _json  # type: ignore[attr-defined]
-    return Modules(_headers, _cookie, _json, _encoders, _asgi)
+    ImportError, naming the module and why, when one does not import."""
+    modules = {}
+    for role in [*ROLES, "slots"]:
+        name = f"{__package__}._{role}"
+        try:
+            modules[role] = importlib.import_module(name)
+        except ImportError as error:
+            raise ImportError(f"{name} does not import: {error}", name=name) from error
+    return Implementation("cython", True, **modules)
 
 
-#: Why this implementation is the one loaded, in words for ``python -m fastresp``.
-REASON = why_python()
-_loaded = load_python()
-if REASON is None:
+def _choose() -> tuple[Implementation, str]:
+    reason = why_python()
+    if reason is not None:
+        return load_python(), reason
     try:
-        _loaded = load_compiled()
+        return load_compiled(), "the compiled modules are built and allowed"
     except ImportError as error:
-        REASON = f"the compiled modules failed to import ({error})"
-    else:
-        REASON = "the compiled modules are built and allowed"
+        return load_python(), f"the compiled modules failed to import ({error})"
 
-headers: ModuleType = _loaded.headers
-cookie: ModuleType = _loaded.cookie
-json: ModuleType = _loaded.json
-encoders: ModuleType = _loaded.encoders
-asgi: ModuleType = _loaded.asgi
 
-#: "cython" or "python": what actually loaded.
-IMPLEMENTATION = "python" if headers is _headers_py else "cython"
+ACTIVE, REASON = _choose()
+#: "cython" or "python": what actually loaded (``ACTIVE.name``).
+IMPLEMENTATION = ACTIVE.name

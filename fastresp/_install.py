@@ -8,8 +8,8 @@ import threading
 import starlette.responses as _starlette
 
 from . import _impl
+from ._classes import hot_methods, set_slots
 from ._common import jsonable_signature_known
-from .responses import FAST_CONSTRUCTION, hot_methods
 
 _lock = threading.Lock()
 _MISSING = object()
@@ -27,7 +27,7 @@ FASTAPI_MODULES = ("fastapi.routing", "fastapi.exception_handlers", "fastapi.ope
 def _patches() -> dict[object, dict[str, object]]:
     patches: dict[object, dict[str, object]] = {
         getattr(_starlette, name): methods
-        for name, methods in hot_methods(_impl).items()}
+        for name, methods in hot_methods(_impl.ACTIVE).items()}
     patches.update(_fastapi_patches())
     return patches
 
@@ -58,7 +58,7 @@ def _fastapi_patches() -> dict[object, dict[str, object]]:
         if original is None or not jsonable_signature_known(original):
             continue
         if id(original) not in fast:
-            fast[id(original)] = _impl.encoders.wrap(original)
+            fast[id(original)] = _impl.ACTIVE.encoders.wrap(original)
         patches[module] = {"jsonable_encoder": fast[id(original)]}
     return patches
 
@@ -72,8 +72,9 @@ def install() -> None:
     operations of ``starlette.datastructures.MutableHeaders``),
     so every subclass that does not override them picks them up, and those that
     do keep their overrides. With the compiled implementation, starlette's
-    classes named in FAST_CONSTRUCTION are also called without type.__call__,
-    and MutableHeaders' item operations skip CPython's method dispatch.
+    classes named in ``_classes.CALLED_WITHOUT_TYPE_CALL`` are also called
+    without type.__call__, and MutableHeaders' item operations skip CPython's
+    method dispatch (``_slots``).
 
     Where FastAPI is importable, its modules that call ``jsonable_encoder``
     (FASTAPI_MODULES) get fastresp's, which wraps the function they held.
@@ -85,28 +86,20 @@ def install() -> None:
             for name, function in methods.items():
                 _saved[(owner, name)] = vars(owner).get(name, _MISSING)
                 setattr(owner, name, function)
-        _fast_paths(True)   # after the methods: setting them resets the slots
+        set_slots(_impl.ACTIVE, _starlette, True)   # after the methods: setting them resets the slots
 
 
 def uninstall() -> None:
     """Put back exactly the functions install() replaced. A no-op when not installed."""
     with _lock:
         if _saved:
-            _fast_paths(False)
+            set_slots(_impl.ACTIVE, _starlette, False)
         for (owner, name), original in _saved.items():
             if original is _MISSING:
                 delattr(owner, name)
             else:
                 setattr(owner, name, original)
         _saved.clear()
-
-
-def _fast_paths(enable: bool) -> None:
-    """Switch the compiled construction of starlette's classes in
-    FAST_CONSTRUCTION and MutableHeaders' item slots on or off."""
-    for name in FAST_CONSTRUCTION:
-        _impl.headers.fast_construction(getattr(_starlette, name), enable)
-    _impl.asgi.fast_operations(_starlette.MutableHeaders, enable)
 
 
 def installed() -> bool:

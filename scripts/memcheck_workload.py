@@ -22,8 +22,7 @@ from starlette.datastructures import Headers, MutableHeaders
 
 import fastresp
 import fastresp._common
-from fastresp._impl import load_compiled, load_python
-from fastresp.responses import make_classes
+from fastresp._impl import ROLES, load_compiled, load_python
 
 # Only tests/ goes on sys.path, for the oracle (never the repository root: the
 # fastresp under test is the one memcheck.sh built).
@@ -33,10 +32,10 @@ from oracle import Obj, OwnStr, Text, snapshot  # noqa: E402
 
 COMPILED = load_compiled()
 PYTHON = load_python()
-_headers, _cookie, _json, _encoders, _asgi = COMPILED
-_headers_py, _cookie_py, _json_py, _encoders_py, _asgi_py = PYTHON
-C = make_classes(COMPILED, "memcheck_cython")
-P = make_classes(PYTHON, "memcheck_python")
+_headers, _cookie, _json, _encoders, _asgi = [getattr(COMPILED, role) for role in ROLES]
+_headers_py, _cookie_py, _json_py, _encoders_py, _asgi_py = [getattr(PYTHON, role) for role in ROLES]
+C = COMPILED.classes
+P = PYTHON.classes
 ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 3
 calls = 0
 
@@ -340,7 +339,7 @@ HEADER_LISTS = [[], [(b"x-a", b"1"), (b"vary", b"a"), (b"x-a", b"2")], [(b"x-a",
 
 def header_operations():
     """Every MutableHeaders operation _asgi compiles, on both implementations'
-    classes (the syntax ones through the slots fast_operations sets): the list
+    classes (the syntax ones through the slots _slots.dispatch_items_directly sets): the list
     and the result (or error) must agree."""
     def run(classes, raw, operation, key, value):
         headers = classes.Response(b"x").headers
@@ -392,7 +391,7 @@ def install_cycle():
 
 def regressions():
     """Every saved fuzz case, judged as the test suite judges it."""
-    sides = [oracle.implementation("cython", C, _cookie), oracle.implementation("python", P, _cookie_py)]
+    sides = [COMPILED, PYTHON]
     for name, record in oracle.load_regressions():
         if not record.get("open"):
             oracle.check(record["case"], sides)

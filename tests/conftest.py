@@ -20,8 +20,10 @@ implementation ``import fastresp`` picked for the process.
 * ``references`` is what ``impl`` must agree with exactly: the pure-Python
   reference on the compiled run, nothing on the reference's own run.
 
-Both implementations are loaded by ``fastresp._impl.load_compiled()`` /
-``load_python()``; the starlette oracle is tests/oracle.py, which the
+Each implementation is a ``fastresp._impl.Implementation``, loaded once by
+``load_compiled()`` / ``load_python()``: ``impl.headers`` etc. are its modules,
+``impl.classes.Response`` etc. the classes built on them, ``impl.compiled``
+says which it is. The starlette oracle is tests/oracle.py, which the
 ``oracle``, ``cookie_oracle``, ``response_oracle`` and ``run`` fixtures hand out.
 """
 
@@ -31,8 +33,7 @@ import os
 import platform
 import sys
 import time
-from dataclasses import dataclass, field
-from types import ModuleType, SimpleNamespace
+from types import SimpleNamespace
 from typing import Callable
 
 import pytest
@@ -41,17 +42,17 @@ import starlette
 import oracle as _oracle  # tests/ is on sys.path: see helpers.py
 import fastresp
 from fastresp import _impl
-from fastresp.responses import make_classes
+from fastresp._impl import Implementation
 
 REQUIRE_COMPILED_VAR = "FASTRESP_REQUIRE_COMPILED"
-IMPLEMENTATION_NAMES = ("cython", "python")
 
 #: The float ``time.time`` is frozen to by the ``frozen_time`` fixture:
 #: 2023-11-14 22:13:20.25 UTC (a fraction, so flooring is exercised).
 FROZEN_NOW = 1_700_000_000.25
 
+_PYTHON = _impl.load_python()
 try:
-    _COMPILED: _impl.Modules | None = _impl.load_compiled()
+    _COMPILED: Implementation | None = _impl.load_compiled()
     _MISSING = ""
 except ImportError as error:
     _COMPILED = None
@@ -59,8 +60,8 @@ except ImportError as error:
         _MISSING = (f"{platform.python_implementation()} {platform.python_version()} has no "
                     f"compiled modules: it runs the pure-Python implementation only")
     else:
-        _MISSING = (f"compiled modules fastresp._headers/_cookie/_json/_encoders/_asgi do not "
-                    f"import on CPython {platform.python_version()} ({error}); build them with "
+        _MISSING = (f"the compiled modules do not import on CPython "
+                    f"{platform.python_version()} ({error}); build them with "
                     f"`python setup.py build_ext --inplace`")
 COMPILED_AVAILABLE = _COMPILED is not None
 REQUIRE_COMPILED = bool(os.environ.get(REQUIRE_COMPILED_VAR, ""))
@@ -68,61 +69,16 @@ REQUIRE_COMPILED = bool(os.environ.get(REQUIRE_COMPILED_VAR, ""))
 COMPILED_MISSING_REASON = f"{_MISSING} (set {REQUIRE_COMPILED_VAR}=1 to make this an error)"
 
 
-@dataclass(frozen=True)
-class Implementation:
-    """One implementation of fastresp: its modules and the classes built on them."""
-
-    name: str
-    headers: ModuleType
-    cookie: ModuleType
-    json: ModuleType
-    encoders: ModuleType   # the jsonable_encoder fast path (wrap)
-    asgi: ModuleType
-    classes: SimpleNamespace = field(repr=False)
-    compiled: bool
-
-    @property
-    def Response(self) -> type:
-        return self.classes.Response
-
-    @property
-    def HTMLResponse(self) -> type:
-        return self.classes.HTMLResponse
-
-    @property
-    def PlainTextResponse(self) -> type:
-        return self.classes.PlainTextResponse
-
-    @property
-    def JSONResponse(self) -> type:
-        return self.classes.JSONResponse
-
-    @property
-    def RedirectResponse(self) -> type:
-        return self.classes.RedirectResponse
-
-    def __str__(self) -> str:
-        return self.name
-
-
-_implementations: dict[str, Implementation] = {}
-
-
 def get_implementation(name: str) -> Implementation:
-    """The implementation called name ("cython" or "python"), built once."""
-    if name not in _implementations:
-        if name == "python":
-            modules = _impl.load_python()
-        elif name == "cython":
-            if _COMPILED is None:
-                pytest.skip(COMPILED_MISSING_REASON)
-            modules = _COMPILED
-        else:  # pragma: no cover - a typo in a test
-            raise ValueError(name)
-        _implementations[name] = Implementation(
-            name=name, **modules._asdict(), classes=make_classes(modules, f"fastresp_test_{name}"),
-            compiled=name == "cython")
-    return _implementations[name]
+    """The implementation called name ("cython" or "python"), loaded once for
+    the session (its own classes, apart from fastresp's public ones)."""
+    if name == "python":
+        return _PYTHON
+    if name == "cython" and _COMPILED is not None:
+        return _COMPILED
+    if name == "cython":
+        pytest.skip(COMPILED_MISSING_REASON)
+    raise ValueError(name)  # pragma: no cover - a typo in a test
 
 
 def _impl_params() -> list:
@@ -156,8 +112,7 @@ def references(impl: Implementation) -> tuple[Implementation, ...]:
 @pytest.fixture(scope="session")
 def all_impls() -> list[Implementation]:
     """Every implementation that imports here, compiled first."""
-    return [get_implementation(name) for name in IMPLEMENTATION_NAMES
-            if name == "python" or COMPILED_AVAILABLE]
+    return [_COMPILED, _PYTHON] if _COMPILED is not None else [_PYTHON]
 
 
 @pytest.fixture

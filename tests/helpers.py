@@ -30,3 +30,15 @@ def set_cookie_header(response, kwargs):
 def delete_cookie_header(response, kwargs):
     """response.delete_cookie(**kwargs): the value of the one header it appends."""
     return added_cookie_header(response, "delete_cookie", kwargs)
+
+
+def skips_type_call(impl, cls):
+    """Calling cls goes through impl's own construction, not type.__call__: only
+    the compiled implementation has one (``fastresp._slots``)."""
+    return impl.compiled and impl.slots.call_without_type_call_is_on(cls)
+
+
+def items_dispatched_directly(impl, cls):
+    """``h[k]``, ``h[k] = v``, ``del h[k]`` and ``k in h`` on cls reach impl's
+    operations without CPython's method dispatch: compiled only (``_slots``)."""
+    return impl.compiled and impl.slots.dispatch_items_directly_is_on(cls)

@@ -327,23 +327,14 @@ class Run(SimpleNamespace):
 # ===================================================================== sides
 
 
-def _impl_cookie_call(method: str, response: Any, kwargs: Dict[str, Any]) -> None:
+# A side is anything with ``name``, ``classes`` and ``cookie``: a fastresp
+# implementation (``fastresp._impl.Implementation``; with a cookie module,
+# ``cookie_value`` is checked against the header ``set_cookie`` appends), or the
+# starlette side below, whose ``cookie_call`` stands in for calling the method.
+
+
+def _cookie_call(method: str, response: Any, kwargs: Dict[str, Any]) -> None:
     getattr(response, method)(**kwargs)
-
-
-def implementation(name: str, classes: Any, cookie: Any = None) -> SimpleNamespace:
-    """A side for one fastresp implementation: its classes (from make_classes)
-    and its cookie module (then ``cookie_value`` is checked against the header
-    ``set_cookie`` appends)."""
-    return SimpleNamespace(name=name, classes=classes, cookie=cookie, cookie_call=_impl_cookie_call)
-
-
-def _side(impl: Any) -> Any:
-    """A side for impl: a side already, or anything with name, classes and cookie
-    (tests/conftest.py's Implementation)."""
-    if hasattr(impl, "cookie_call"):
-        return impl
-    return implementation(impl.name, impl.classes, impl.cookie)
 
 
 # -- starlette as it is without fastresp ---------------------------------------
@@ -519,7 +510,7 @@ def cookie_run(side: Any, method: str, kwargs: Dict[str, Any],
     response = side.classes.Response(b"x", headers={"x-pre": "1"})
     raw = response.raw_headers
     before = list(raw)
-    result = outcome(side.cookie_call, method, response, kwargs)
+    result = outcome(getattr(side, "cookie_call", _cookie_call), method, response, kwargs)
     if result[0] == "err":
         sound = response.raw_headers is raw and raw == before
         return Run(outcome=result, sound=sound, problem="a refused call changed raw_headers")
@@ -834,13 +825,11 @@ def check_cookie(impl: Any, references: Any, kwargs: Dict[str, Any],
                  method: str = "set_cookie") -> Tuple:
     """impl's outcome of Response.<method>(**kwargs): sound (cookie_run), allowed
     by starlette plus the hardening, identical to each reference's. Returns it."""
-    side = _side(impl)
-    got = _sound(cookie_run(side, method, kwargs, kwargs), method, side.name)
-    judge(got, expected_cookie(kwargs, method), method, side.name)
+    got = _sound(cookie_run(impl, method, kwargs, kwargs), method, impl.name)
+    judge(got, expected_cookie(kwargs, method), method, impl.name)
     for reference in references:
-        reference = _side(reference)
         same(got, _sound(cookie_run(reference, method, kwargs, kwargs), method, reference.name),
-             method, "%s and %s" % (side.name, reference.name))
+             method, "%s and %s" % (impl.name, reference.name))
     return got
 
 
@@ -891,7 +880,7 @@ def check(case: Dict[str, Any], impls: List[Any], oracle: Any = ORACLE_SIDE) -> 
     order the arguments are looked at (one finding, not one per pair of types).
     """
     try:
-        _check(case, [_side(impl) for impl in impls], oracle)
+        _check(case, impls, oracle)
     except Mismatch as mismatch:
         if " raises " in mismatch.signature and ", starlette raises " in mismatch.signature:
             raising = raising_user_code(case["args"])

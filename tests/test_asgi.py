@@ -23,6 +23,7 @@ from starlette.background import BackgroundTask
 import fastresp
 from fastresp import _asgi_py, _common, _impl
 from fastresp.responses import make_classes
+from helpers import items_dispatched_directly
 from oracle import HEADER_FORBIDDEN, Text
 
 StarletteMutableHeaders = starlette.datastructures.MutableHeaders
@@ -140,7 +141,7 @@ def test_operations_match_starlette_installed(raw, ops):
     fastresp.install()
     try:
         got = StarletteMutableHeaders(raw=got_raw)
-        assert type(got).__setitem__ is _impl.asgi.setitem
+        assert type(got).__setitem__ is _impl.ACTIVE.asgi.setitem
         for operation in ops:
             got_outcome = _apply(got, operation)
             fastresp.uninstall()
@@ -295,7 +296,7 @@ def test_operations_follow_a_method_set_later(impl, name):
     (CPython resets the slots), and deleting it again leaves starlette's."""
     function, args = _SYNTAX_OF[name]
     classes = make_classes(impl, "fresh")
-    assert impl.asgi.operations_fast(classes.MutableHeaders) is impl.compiled
+    assert items_dispatched_directly(impl, classes.MutableHeaders) is impl.compiled
     calls = []
     original = vars(classes.MutableHeaders)[name]
 
@@ -304,7 +305,7 @@ def test_operations_follow_a_method_set_later(impl, name):
         return original(self, *args)
 
     setattr(classes.MutableHeaders, name, spy)
-    assert not impl.asgi.operations_fast(classes.MutableHeaders)
+    assert not items_dispatched_directly(impl, classes.MutableHeaders)
     function(classes.MutableHeaders(raw=[(b"x", b"1")]), *args)
     assert calls == [name]
     delattr(classes.MutableHeaders, name)
@@ -316,13 +317,12 @@ def test_operations_follow_a_method_set_later(impl, name):
 def test_install_sets_and_uninstall_clears_the_slots():
     """With the active implementation, as install() uses."""
     fastresp.install()
-    compiled = fastresp.IMPLEMENTATION == "cython"
-    assert _impl.asgi.operations_fast(StarletteMutableHeaders) is compiled
+    assert items_dispatched_directly(_impl.ACTIVE, StarletteMutableHeaders) is _impl.ACTIVE.compiled
     headers = StarletteMutableHeaders(raw=[(b"x", b"1")])
     del headers["x"]
     assert headers.raw == []
     fastresp.uninstall()
-    assert not _impl.asgi.operations_fast(StarletteMutableHeaders)
+    assert not items_dispatched_directly(_impl.ACTIVE, StarletteMutableHeaders)
     calls = []
     original = StarletteMutableHeaders.__delitem__
     StarletteMutableHeaders.__delitem__ = lambda self, key: calls.append(key)
@@ -333,21 +333,24 @@ def test_install_sets_and_uninstall_clears_the_slots():
     assert calls == ["x"]
 
 
-def test_fast_operations_takes_classes_only(impl):
-    for function, args in ((impl.asgi.fast_operations, (True,)), (impl.asgi.operations_fast, ())):
+@pytest.mark.compiled
+def test_dispatch_items_directly_takes_classes_only(impl):
+    slots = impl.slots
+    for function, args in ((slots.dispatch_items_directly, (True,)),
+                           (slots.dispatch_items_directly_is_on, ())):
         with pytest.raises(TypeError, match=function.__name__):
             function(object(), *args)
     own_dict = type("OwnDict", (dict,), {})   # a class of C slots, dict's
     for cls in (dict, own_dict):               # a built-in type, and a class: left alone
-        impl.asgi.fast_operations(cls, True)
-        assert not impl.asgi.operations_fast(cls)
+        slots.dispatch_items_directly(cls, True)
+        assert not slots.dispatch_items_directly_is_on(cls)
         mapping = cls(a=1)
         del mapping["a"]
         mapping["b"] = 2
         assert mapping["b"] == 2 and "b" in mapping and "a" not in mapping
     plain = type("Plain", (StarletteMutableHeaders,), {})   # starlette's methods: left alone
-    impl.asgi.fast_operations(plain, True)
-    assert not impl.asgi.operations_fast(plain)
+    slots.dispatch_items_directly(plain, True)
+    assert not slots.dispatch_items_directly_is_on(plain)
 
 
 # -------------------------------------------------------------- construction
@@ -380,11 +383,11 @@ def test_headers_property(impl, oracle):
         assert got.headers is headers and got._headers is headers
         assert headers.raw is got.raw_headers and got.raw_headers == expected.raw_headers
         assert isinstance(headers, StarletteMutableHeaders)
-    response = impl.Response(b"x")
+    response = impl.classes.Response(b"x")
     response.raw_headers = None
     assert outcome(lambda: response.headers.raw) == ("ok", [])
     with pytest.raises(AttributeError) as error:
-        impl.Response().headers = {}
+        impl.classes.Response().headers = {}
     with pytest.raises(AttributeError) as expected_error:
         oracle.Response().headers = {}
     assert str(error.value) == str(expected_error.value)
@@ -447,8 +450,8 @@ def test_call_messages(impl, oracle, name, scope_type, background):
 def test_call_is_the_implementations(impl):
     """Both implementations use the reference's coroutine (see _asgi.pyx for why)."""
     assert impl.asgi.response_call is _asgi_py.response_call
-    assert impl.Response.__call__ is impl.asgi.response_call
-    assert impl.PlainTextResponse.__call__ is impl.asgi.response_call
+    assert impl.classes.Response.__call__ is impl.asgi.response_call
+    assert impl.classes.PlainTextResponse.__call__ is impl.asgi.response_call
     fastresp.install()
-    assert sr.StreamingResponse.__call__ is not _impl.asgi.response_call
-    assert sr.FileResponse.__call__ is not _impl.asgi.response_call
+    assert sr.StreamingResponse.__call__ is not _impl.ACTIVE.asgi.response_call
+    assert sr.FileResponse.__call__ is not _impl.ACTIVE.asgi.response_call

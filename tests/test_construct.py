@@ -15,8 +15,10 @@ import pytest
 import starlette.responses as sr
 
 import fastresp
-from fastresp.responses import FAST_CONSTRUCTION, make_classes
+from fastresp._classes import CALLED_WITHOUT_TYPE_CALL
+from fastresp.responses import make_classes
 
+from helpers import skips_type_call
 from oracle import outcome, snapshot
 
 #: A keyword name that is equal to a parameter but not the interned string.
@@ -64,7 +66,7 @@ def _outcome(function, *args, **kwargs):
 
 
 @pytest.mark.compiled
-@pytest.mark.parametrize("name", FAST_CONSTRUCTION)
+@pytest.mark.parametrize("name", CALLED_WITHOUT_TYPE_CALL)
 @pytest.mark.parametrize(("args", "kwargs"), CALLS + REFUSED, ids=_ids(CALLS + REFUSED))
 def test_call_is_type_call(impl, name, args, kwargs):
     """cls(...) and type.__call__(cls, ...): the same instance or the same error.
@@ -79,7 +81,7 @@ def test_call_is_type_call(impl, name, args, kwargs):
 def test_call_matches_starlette(impl, oracle, args, kwargs):
     """Successful calls build what starlette builds; failed ones fail as it does
     (the type: the messages name different functions)."""
-    got = _outcome(impl.Response, *args, **kwargs)
+    got = _outcome(impl.classes.Response, *args, **kwargs)
     expected = _outcome(oracle.Response, *args, **kwargs)
     assert got[0] == expected[0]
     if got[0] == "ok":
@@ -90,19 +92,20 @@ def test_call_matches_starlette(impl, oracle, args, kwargs):
 
 @pytest.mark.compiled
 def test_which_classes_construct_fast(impl):
-    for name in FAST_CONSTRUCTION:
-        assert impl.headers.constructs_fast(getattr(impl.classes, name)), name
+    for name in CALLED_WITHOUT_TYPE_CALL:
+        assert skips_type_call(impl, getattr(impl.classes, name)), name
     # RedirectResponse has its own __init__; subclasses never inherit the slot.
-    assert not impl.headers.constructs_fast(impl.RedirectResponse)
-    assert not impl.headers.constructs_fast(type("Sub", (impl.Response,), {}))
-    assert not impl.headers.constructs_fast(sr.Response)
+    assert not skips_type_call(impl, impl.classes.RedirectResponse)
+    assert not skips_type_call(impl, type("Sub", (impl.classes.Response,), {}))
+    assert not skips_type_call(impl, sr.Response)
 
 
-@pytest.mark.parametrize("function", ["fast_construction", "constructs_fast"])
+@pytest.mark.compiled
+@pytest.mark.parametrize("function", ["call_without_type_call", "call_without_type_call_is_on"])
 def test_needs_a_class(impl, function):
-    args = (True,) if function == "fast_construction" else ()
+    args = (True,) if function == "call_without_type_call" else ()
     with pytest.raises(TypeError) as raised:
-        getattr(impl.headers, function)(object(), *args)
+        getattr(impl.slots, function)(object(), *args)
     assert str(raised.value) == f"{function}() needs a class"
 
 
@@ -122,16 +125,16 @@ def test_init_replaced_later(impl, fresh):
     response = fresh.Response(b"x", status_code=201)
     assert calls == [((b"x",), {"status_code": 201})]
     assert vars(response) == {}
-    assert not impl.headers.constructs_fast(fresh.Response)
+    assert not skips_type_call(impl, fresh.Response)
     # A subclass that inherits the new __init__ follows it too.
     fresh.PlainTextResponse("y")
     assert calls[-1] == (("y",), {})
 
     del fresh.Response.__init__           # starlette's own __init__ again
-    assert not impl.headers.constructs_fast(fresh.Response)
+    assert not skips_type_call(impl, fresh.Response)
     assert fresh.Response(b"z").body == b"z"
     fresh.Response.__init__ = impl.headers.response_init
-    assert impl.headers.constructs_fast(fresh.Response) is impl.compiled
+    assert skips_type_call(impl, fresh.Response) is impl.compiled
     assert fresh.Response(b"w").raw_headers == [(b"content-length", b"1")]
 
 
@@ -142,7 +145,7 @@ def test_json_init_replaced_by_response_init(impl, fresh):
         fresh.JSONResponse()
     fresh.JSONResponse.__init__ = impl.headers.response_init
     assert fresh.JSONResponse().body == b"null"
-    assert impl.headers.constructs_fast(fresh.JSONResponse) is impl.compiled
+    assert skips_type_call(impl, fresh.JSONResponse) is impl.compiled
 
 
 def test_new_replaced_later(impl, fresh):
@@ -156,7 +159,7 @@ def test_new_replaced_later(impl, fresh):
     response = fresh.HTMLResponse("<p>", status_code=202)
     assert made == [(("<p>",), {"status_code": 202})]
     assert (response.body, response.status_code) == (b"<p>", 202)
-    assert not impl.headers.constructs_fast(fresh.HTMLResponse)
+    assert not skips_type_call(impl, fresh.HTMLResponse)
 
     other = object()
     fresh.HTMLResponse.__new__ = lambda cls, *args, **kwargs: other
@@ -172,12 +175,13 @@ def test_base_modified_later(impl, fresh):
     assert fresh.HTMLResponse("a").body == b"a"
 
 
+@pytest.mark.compiled
 def test_switching_off(impl, fresh):
-    impl.headers.fast_construction(fresh.Response, False)
-    assert not impl.headers.constructs_fast(fresh.Response)
+    impl.slots.call_without_type_call(fresh.Response, False)
+    assert not skips_type_call(impl, fresh.Response)
     assert fresh.Response(b"x").body == b"x"
-    impl.headers.fast_construction(fresh.Response, True)
-    assert impl.headers.constructs_fast(fresh.Response) is impl.compiled
+    impl.slots.call_without_type_call(fresh.Response, True)
+    assert skips_type_call(impl, fresh.Response)
 
 
 def test_install_switches_starlette_classes(impl):
@@ -188,14 +192,14 @@ def test_install_switches_starlette_classes(impl):
     assert not fastresp.installed()
     fastresp.install()
     try:
-        active = _impl.headers
-        for name in FAST_CONSTRUCTION:
-            assert active.constructs_fast(getattr(sr, name)) is (_impl.IMPLEMENTATION == "cython")
-        assert not active.constructs_fast(sr.RedirectResponse)
+        active = _impl.ACTIVE
+        for name in CALLED_WITHOUT_TYPE_CALL:
+            assert skips_type_call(active, getattr(sr, name)) is active.compiled
+        assert not skips_type_call(active, sr.RedirectResponse)
     finally:
         fastresp.uninstall()
-    for name in FAST_CONSTRUCTION:
-        assert not _impl.headers.constructs_fast(getattr(sr, name))
+    for name in CALLED_WITHOUT_TYPE_CALL:
+        assert not skips_type_call(_impl.ACTIVE, getattr(sr, name))
 
 
 def _construct_during_collection(cls):
@@ -249,10 +253,10 @@ def test_unhashable_metaclass(impl, oracle):
         def __eq__(cls, other):
             return cls is other
 
-    mine = Meta("Sub", (impl.Response,), {})
+    mine = Meta("Sub", (impl.classes.Response,), {})
     theirs = Meta("Sub", (oracle.Response,), {})
     assert vars(mine(b"x")) == vars(theirs(b"x"))
-    assert not impl.headers.constructs_fast(mine)
+    assert not skips_type_call(impl, mine)
 
 
 @pytest.mark.parametrize("attribute", ["render", "init_headers"])
@@ -268,7 +272,7 @@ def test_method_set_on_the_instance_first(impl, oracle, attribute):
             base.__init__(self, content)
         return type("Shadow", (base,), {"__init__": __init__})
 
-    got, expected = make(impl.Response)("x"), make(oracle.Response)("x")
+    got, expected = make(impl.classes.Response)("x"), make(oracle.Response)("x")
     assert (got.body, got.raw_headers) == (expected.body, expected.raw_headers)
     assert (got.body, got.raw_headers) != (b"x", [(b"content-length", b"1")])
 
@@ -289,18 +293,19 @@ def test_class_attribute_becomes_a_data_descriptor(impl, oracle):
     assert classes.Response(b"x").raw_headers == theirs(b"x").raw_headers == []
 
 
+@pytest.mark.compiled
 def test_only_plain_classes_take_the_slot(impl):
     """Built-in types and classes of another metaclass are left alone."""
-    impl.headers.fast_construction(object, True)
-    assert not impl.headers.constructs_fast(object)
+    impl.slots.call_without_type_call(object, True)
+    assert not skips_type_call(impl, object)
     assert type(object()) is object
 
     class Meta(type):
         pass
 
-    cls = Meta("Sub", (impl.Response,), {})
-    impl.headers.fast_construction(cls, True)
-    assert not impl.headers.constructs_fast(cls)
+    cls = Meta("Sub", (impl.classes.Response,), {})
+    impl.slots.call_without_type_call(cls, True)
+    assert not skips_type_call(impl, cls)
     assert cls(b"x").body == b"x"
 
 

@@ -145,7 +145,7 @@ def test_set_cookie_positional(impl, cookie_oracle, run, frozen_time, kwargs):
     full = {"value": "", "max_age": None, "expires": None, "path": "/", "domain": None,
             "secure": False, "httponly": False, "samesite": "lax", "partitioned": False, **kwargs}
     args = [full[name] for name in names]
-    response = impl.Response()
+    response = impl.classes.Response()
     got = run(lambda: (response.set_cookie(*args), response.raw_headers[-1][1])[1])
     cookie_oracle.matches(got, cookie_oracle.expected(kwargs))
 
@@ -154,7 +154,7 @@ def test_set_cookie_positional(impl, cookie_oracle, run, frozen_time, kwargs):
 
 
 def test_literal_default(impl):
-    response = impl.Response()
+    response = impl.classes.Response()
     response.set_cookie("a", "b")
     assert response.raw_headers == [
         (b"content-length", b"0"), (b"set-cookie", b"a=b; Path=/; SameSite=lax")]
@@ -171,7 +171,7 @@ def test_literal_every_attribute(impl, frozen_time):
 
 
 def test_literal_quoting(impl):
-    response = impl.Response()
+    response = impl.classes.Response()
     response.set_cookie("q", '"\\;,\x80é\xff', samesite=None, path=None)
     assert response.raw_headers[-1] == (b"set-cookie", b'q="\\"\\\\\\073\\054\\200\\351\\377"')
     response.set_cookie("e", "", samesite=None, path=None)
@@ -179,7 +179,7 @@ def test_literal_quoting(impl):
 
 
 def test_literal_int_expires(impl, frozen_time):
-    response = impl.Response()
+    response = impl.classes.Response()
     for offset, date in [
         (0, b"Tue, 14 Nov 2023 22:13:20 GMT"),
         (-1, b"Tue, 14 Nov 2023 22:13:19 GMT"),
@@ -195,7 +195,7 @@ def test_literal_int_expires(impl, frozen_time):
 def test_literal_int_expires_before_1970(impl, monkeypatch):
     import time
     monkeypatch.setattr(time, "time", lambda: 0.0)
-    response = impl.Response()
+    response = impl.classes.Response()
     for offset, date in [(-1, b"Wed, 31 Dec 1969 23:59:59 GMT"),
                          (-86400 * 366, b"Tue, 31 Dec 1968 00:00:00 GMT")]:
         response.set_cookie("t", "v", expires=offset, samesite=None, path=None)
@@ -209,7 +209,7 @@ def test_int_expires_across_clock_values(impl, monkeypatch, clock):
     PyPy's gmtime truncates where CPython's floors)."""
     import time
     from http.cookies import _getdate
-    response = impl.Response()
+    response = impl.classes.Response()
     for now in (clock, clock - 0.5, clock + 0.5, float(int(clock)), clock):
         monkeypatch.setattr(time, "time", lambda: now)
         for offset in (-2, -1, 0, 1):
@@ -220,7 +220,7 @@ def test_int_expires_across_clock_values(impl, monkeypatch, clock):
 
 def test_int_expires_matches_stdlib_getdate(impl, frozen_time):
     from http.cookies import _getdate
-    response = impl.Response()
+    response = impl.classes.Response()
     for offset in (0, 1, 59, 3600, 10 ** 6, 10 ** 9, 10 ** 11, -(10 ** 9), -(10 ** 10), 2 ** 53):
         response.set_cookie("t", "v", expires=offset, samesite=None, path=None)
         assert response.raw_headers[-1] == (
@@ -228,7 +228,7 @@ def test_int_expires_matches_stdlib_getdate(impl, frozen_time):
 
 
 def test_literal_max_age_forms(impl):
-    response = impl.Response()
+    response = impl.classes.Response()
     for max_age, written in [(0, b"0"), (-5, b"-5"), (2 ** 70, str(2 ** 70).encode()),
                              (True, b"1"), (False, b"0"), (1.5, b"1.5"), ("abc", b"abc")]:
         response.set_cookie("m", "v", max_age=max_age, samesite=None, path=None)
@@ -238,13 +238,13 @@ def test_literal_max_age_forms(impl):
 
 
 def test_literal_samesite_case_kept(impl):
-    response = impl.Response()
+    response = impl.classes.Response()
     response.set_cookie("s", samesite="NoNe", path=None)
     assert response.raw_headers[-1] == (b"set-cookie", b's=""; SameSite=NoNe')
 
 
 def test_literal_trailing_whitespace_stripped(impl):
-    response = impl.Response()
+    response = impl.classes.Response()
     response.set_cookie("w", "v", path="/p  ", samesite=None)
     assert response.raw_headers[-1] == (b"set-cookie", b"w=v; Path=/p")
     response.set_cookie("w", "v", path="/p  ", samesite="lax")
@@ -274,7 +274,7 @@ def test_delete_cookie_like_starlette(impl, references, frozen_time, kwargs):
 
 
 def test_delete_cookie_literal(impl, frozen_time):
-    response = impl.Response()
+    response = impl.classes.Response()
     response.delete_cookie("gone")
     assert response.raw_headers[-1] == (
         b"set-cookie",
@@ -282,7 +282,7 @@ def test_delete_cookie_literal(impl, frozen_time):
 
 
 def test_delete_cookie_positional(impl, oracle, frozen_time):
-    got, expected = impl.Response(), oracle.Response()
+    got, expected = impl.classes.Response(), oracle.Response()
     got.delete_cookie("k", "/p", "d", True, True, "strict")
     expected.delete_cookie("k", "/p", "d", True, True, "strict")
     assert got.raw_headers == expected.raw_headers
@@ -299,7 +299,7 @@ def test_delete_cookie_uses_overridden_set_cookie(impl, oracle, frozen_time):
 
         return Tracked
 
-    got_cls, expected_cls = make(impl.Response), make(oracle.Response)
+    got_cls, expected_cls = make(impl.classes.Response), make(oracle.Response)
     got, expected = got_cls(), expected_cls()
     got.delete_cookie("k", path="/p", domain="d", secure=True, httponly=True, samesite="none")
     expected.delete_cookie("k", path="/p", domain="d", secure=True, httponly=True, samesite="none")
@@ -331,12 +331,12 @@ def test_delete_cookie_through_set_cookie_without_partitioned(impl, oracle, run,
         return response.raw_headers
 
     expected = run(delete, make(oracle.Response))
-    assert run(delete, make(impl.Response)) == expected
+    assert run(delete, make(impl.classes.Response)) == expected
 
 
 def test_delete_cookie_override_on_instance_class_later(impl, frozen_time):
     """set_cookie overridden after the class was first used: still honoured."""
-    class Late(impl.Response):
+    class Late(impl.classes.Response):
         pass
 
     Late().delete_cookie("a")
@@ -347,7 +347,7 @@ def test_delete_cookie_override_on_instance_class_later(impl, frozen_time):
 
 
 def test_set_cookie_override_does_not_change_set_cookie(impl, frozen_time):
-    response = impl.Response()
+    response = impl.classes.Response()
     response.set_cookie("a", "1")
     response.delete_cookie("b")
     assert [name for name, _ in response.raw_headers] == [
@@ -355,7 +355,7 @@ def test_set_cookie_override_does_not_change_set_cookie(impl, frozen_time):
 
 
 def test_many_cookies_keep_order(impl, oracle, frozen_time):
-    got, expected = impl.Response(), oracle.Response()
+    got, expected = impl.classes.Response(), oracle.Response()
     for index in range(50):
         for response in (got, expected):
             response.set_cookie(f"c{index}", str(index), max_age=index, expires=index)
@@ -375,18 +375,18 @@ def test_many_cookies_keep_order(impl, oracle, frozen_time):
 def test_bad_keys_like_starlette(impl, references, cookie_oracle, run, key):
     kwargs = {"key": key, "value": "v"}
     expected = cookie_oracle.starlette(kwargs)
-    got = run(set_cookie_header, impl.Response(), kwargs)
+    got = run(set_cookie_header, impl.classes.Response(), kwargs)
     from http.cookies import CookieError
     assert expected[0] == "err" and expected[1] is CookieError
     assert got == expected  # the same message too: "Illegal key" / "reserved key"
     for reference in references:
-        cookie_oracle.same(got, run(set_cookie_header, reference.Response(), kwargs))
+        cookie_oracle.same(got, run(set_cookie_header, reference.classes.Response(), kwargs))
 
 
 def test_partitioned_key(impl, cookie_oracle, run):
     """"partitioned" is a reserved name exactly where http.cookies reserves it (3.14+)."""
     kwargs = {"key": "Partitioned", "value": "v"}
-    got = run(set_cookie_header, impl.Response(), kwargs)
+    got = run(set_cookie_header, impl.classes.Response(), kwargs)
     cookie_oracle.matches(got, cookie_oracle.expected(kwargs))
 
 
@@ -394,16 +394,16 @@ def test_partitioned_key(impl, cookie_oracle, run):
 def test_non_str_keys_like_starlette(impl, references, cookie_oracle, run, key):
     kwargs = {"key": key, "value": "v"}
     expected = cookie_oracle.starlette(kwargs)
-    got = run(set_cookie_header, impl.Response(), kwargs)
+    got = run(set_cookie_header, impl.classes.Response(), kwargs)
     assert expected[0] == "err"
     assert got[:2] == expected[:2], (got, expected)
     for reference in references:
-        cookie_oracle.same(got, run(set_cookie_header, reference.Response(), kwargs))
+        cookie_oracle.same(got, run(set_cookie_header, reference.classes.Response(), kwargs))
 
 
 @pytest.mark.parametrize("samesite", ["", "lax ", "Laxx", "no", "strict\x00", b"lax", 1])
 def test_bad_samesite(impl, references, run, samesite):
-    response = impl.Response()
+    response = impl.classes.Response()
     before = list(response.raw_headers)
     got = run(response.set_cookie, "a", "b", samesite=samesite)
     assert got[0] == "err"
@@ -412,18 +412,18 @@ def test_bad_samesite(impl, references, run, samesite):
         assert got[2] == "samesite must be either 'strict', 'lax' or 'none'"
     assert response.raw_headers == before
     for reference in references:
-        assert run(reference.Response().set_cookie, "a", "b", samesite=samesite) == got
+        assert run(reference.classes.Response().set_cookie, "a", "b", samesite=samesite) == got
 
 
 def test_samesite_error_is_assertion_and_value_error(impl):
     assert issubclass(SameSiteError, AssertionError)
     assert issubclass(SameSiteError, ValueError)
     with pytest.raises(AssertionError):
-        impl.Response().set_cookie("a", samesite="bogus")
+        impl.classes.Response().set_cookie("a", samesite="bogus")
     with pytest.raises(ValueError):
-        impl.Response().set_cookie("a", samesite="bogus")
+        impl.classes.Response().set_cookie("a", samesite="bogus")
     with pytest.raises(ValueError):
-        impl.Response().delete_cookie("a", samesite="bogus")
+        impl.classes.Response().delete_cookie("a", samesite="bogus")
 
 
 @pytest.mark.parametrize("kwargs", [
@@ -437,7 +437,7 @@ def test_samesite_error_is_assertion_and_value_error(impl):
 ], ids=["value", "surrogate-value", "path", "domain", "expires", "max_age", "surrogate-path"])
 def test_non_latin1_cookie(impl, references, cookie_oracle, run, kwargs):
     expected = cookie_oracle.starlette(kwargs)
-    response = impl.Response()
+    response = impl.classes.Response()
     got = run(set_cookie_header, response, kwargs)
     assert expected[0] == "err" and expected[1] is UnicodeEncodeError
     assert got[0] == "err" and got[1] is UnicodeEncodeError
@@ -445,7 +445,7 @@ def test_non_latin1_cookie(impl, references, cookie_oracle, run, kwargs):
     assert field in got[2], got[2]
     assert response.raw_headers == [(b"content-length", b"0")]
     for reference in references:
-        cookie_oracle.same(got, run(set_cookie_header, reference.Response(), kwargs))
+        cookie_oracle.same(got, run(set_cookie_header, reference.classes.Response(), kwargs))
 
 
 class _Shown:
@@ -462,13 +462,13 @@ class _Shown:
 def test_non_latin1_str_subclass_text_named(impl, references, cookie_oracle, run, field):
     """The field whose str() is a non-latin-1 str subclass is the one named."""
     kwargs = {"key": "a", field: _Shown("\u0100")}
-    got = run(set_cookie_header, impl.Response(), kwargs)
+    got = run(set_cookie_header, impl.classes.Response(), kwargs)
     expected = cookie_oracle.starlette(kwargs)
     assert got[:2] == expected[:2], (got, expected)
     if got[1] is UnicodeEncodeError:
         assert f"cookie {field}" in got[2], got[2]
     for reference in references:
-        cookie_oracle.same(got, run(set_cookie_header, reference.Response(), kwargs))
+        cookie_oracle.same(got, run(set_cookie_header, reference.classes.Response(), kwargs))
 
 
 def test_known_cookie_names(impl, cookie_oracle, run):
@@ -482,19 +482,19 @@ def test_known_cookie_names(impl, cookie_oracle, run):
 
     for key in ("session", "session", Name("session"), Text("session"), "expires", "session"):
         kwargs = {"key": key, "value": "v"}
-        got = run(set_cookie_header, impl.Response(), kwargs)
+        got = run(set_cookie_header, impl.classes.Response(), kwargs)
         assert got == cookie_oracle.starlette(kwargs), key
     for number in range(3 * _cookie_py._KNOWN_KEYS_SIZE // 100):
         for key in [f"k{number}-{index}" for index in range(100)] + ["a b"]:
             kwargs = {"key": key, "value": "v"}
-            assert run(set_cookie_header, impl.Response(), kwargs) == cookie_oracle.starlette(kwargs)
+            assert run(set_cookie_header, impl.classes.Response(), kwargs) == cookie_oracle.starlette(kwargs)
         assert len(_cookie_py._known_keys) <= _cookie_py._KNOWN_KEYS_SIZE
 
 
 def test_expires_non_utc_datetime_value_error_kept(impl, oracle, run):
     for when in (datetime(2030, 1, 1), datetime(2030, 1, 1, tzinfo=timezone(timedelta(hours=1)))):
         expected = run(oracle.Response().set_cookie, "a", expires=when)
-        got = run(impl.Response().set_cookie, "a", expires=when)
+        got = run(impl.classes.Response().set_cookie, "a", expires=when)
         assert expected[0] == "err" and expected[1] is ValueError
         assert got == expected
 
@@ -502,7 +502,7 @@ def test_expires_non_utc_datetime_value_error_kept(impl, oracle, run):
 def test_expires_overflow_like_starlette(impl, oracle, run, frozen_time):
     for offset in (10 ** 400, -(10 ** 400), 10 ** 20, -(10 ** 20)):
         expected = run(oracle.Response().set_cookie, "a", expires=offset)
-        got = run(impl.Response().set_cookie, "a", expires=offset)
+        got = run(impl.classes.Response().set_cookie, "a", expires=offset)
         assert expected[0] == "err"
         assert got == expected
 
@@ -512,7 +512,7 @@ def test_expires_with_unfrozen_time(impl, oracle):
     import time
     for _ in range(5):
         start = int(time.time())
-        got, expected = impl.Response(), oracle.Response()
+        got, expected = impl.classes.Response(), oracle.Response()
         got.set_cookie("a", expires=60)
         expected.set_cookie("a", expires=60)
         if int(time.time()) == start:
@@ -523,7 +523,7 @@ def test_expires_with_unfrozen_time(impl, oracle):
 
 def test_time_is_looked_up_per_call(impl, monkeypatch):
     import time
-    response = impl.Response()
+    response = impl.classes.Response()
     monkeypatch.setattr(time, "time", lambda: 0.0)
     response.set_cookie("a", expires=0, path=None, samesite=None)
     monkeypatch.setattr(time, "time", lambda: 86400.0 * 365)

@@ -174,11 +174,11 @@ def test_codec_round_trips_odd_values():
 
 def test_check_reports_a_disagreement(python_impl):
     """The harness itself: a side that answers differently is caught."""
-    class Liar(python_impl.Response):
+    class Liar(python_impl.classes.Response):
         def set_cookie(self, key, value="", **kwargs):
             super().set_cookie(key, value + "!", **kwargs)
 
-    liar = oracle.implementation("liar", SimpleNamespace(Response=Liar))
+    liar = SimpleNamespace(name="liar", classes=SimpleNamespace(Response=Liar), cookie=None)
     case = {"target": "set_cookie", "args": {"key": "k", "value": "v"}}
     oracle.check(case, [python_impl])
     with pytest.raises(oracle.Mismatch, match="other bytes than starlette"):
@@ -188,7 +188,8 @@ def test_check_reports_a_disagreement(python_impl):
     # cookie_value must write what set_cookie appends
     lying_cookie = SimpleNamespace(cookie_value=lambda **kwargs: b"k=other")
     with pytest.raises(oracle.Mismatch, match="cookie_value gives"):
-        oracle.check(case, [oracle.implementation("python", python_impl.classes, lying_cookie)])
+        oracle.check(case, [SimpleNamespace(name="python", classes=python_impl.classes,
+                                            cookie=lying_cookie)])
 
 
 # ------------------------------------------------------------ exhaustive
@@ -241,4 +242,4 @@ def test_json_content_lengths(impl, references):
     for size in (0, 1, 10, 4094, 4095, 4096, 70000):
         assert check_response(impl, references, lambda c: c.JSONResponse({"k": "x" * size}))[0] == "ok"
     # ["é…é"]: 2 brackets, 2 quotes and 100 two-byte characters.
-    assert impl.JSONResponse(["é" * 100]).raw_headers[0] == (b"content-length", b"204")
+    assert impl.classes.JSONResponse(["é" * 100]).raw_headers[0] == (b"content-length", b"204")

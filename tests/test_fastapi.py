@@ -221,10 +221,10 @@ def test_fastresp_response_is_starlette_response_for_fastapi(impl):
     def endpoint():
         return "x"
 
-    route = APIRoute("/", endpoint, response_class=impl.PlainTextResponse)
-    assert route.response_class is impl.PlainTextResponse
-    assert issubclass(impl.PlainTextResponse, fastapi.Response)
-    assert issubclass(impl.JSONResponse, fastapi.responses.JSONResponse)
+    route = APIRoute("/", endpoint, response_class=impl.classes.PlainTextResponse)
+    assert route.response_class is impl.classes.PlainTextResponse
+    assert issubclass(impl.classes.PlainTextResponse, fastapi.Response)
+    assert issubclass(impl.classes.JSONResponse, fastapi.responses.JSONResponse)
 
 
 # ------------------------------------------------------------ jsonable_encoder

@@ -56,8 +56,8 @@ def test_order_and_case(impl, oracle):
 
 
 def test_no_headers_no_media_type(impl):
-    assert impl.Response(b"abc").raw_headers == [(b"content-length", b"3")]
-    assert impl.Response(b"abc", headers={}).raw_headers == [(b"content-length", b"3")]
+    assert impl.classes.Response(b"abc").raw_headers == [(b"content-length", b"3")]
+    assert impl.classes.Response(b"abc", headers={}).raw_headers == [(b"content-length", b"3")]
 
 
 def test_header_values_keep_case_and_spaces(impl, oracle):
@@ -91,20 +91,20 @@ def test_big_body(impl, oracle):
 
 @pytest.mark.parametrize("length", [0, 1, 4095, 4096, 4097, 100000])
 def test_content_length_values(impl, length):
-    assert impl.Response(b"a" * length).raw_headers == [
+    assert impl.classes.Response(b"a" * length).raw_headers == [
         (b"content-length", str(length).encode())]
 
 
 def test_content_length_values_repeated(impl):
     """Cached headers are never shared in a way that leaks between responses."""
-    first = impl.Response(b"abc")
+    first = impl.classes.Response(b"abc")
     first.raw_headers.append((b"x", b"y"))
     first.headers["content-length"] = "99"
-    second = impl.Response(b"abc")
+    second = impl.classes.Response(b"abc")
     assert second.raw_headers == [(b"content-length", b"3")]
-    first = impl.PlainTextResponse("x")
+    first = impl.classes.PlainTextResponse("x")
     first.headers["content-type"] = "text/other"
-    assert impl.PlainTextResponse("x").raw_headers[-1] == (
+    assert impl.classes.PlainTextResponse("x").raw_headers[-1] == (
         b"content-type", b"text/plain; charset=utf-8")
 
 
@@ -144,7 +144,7 @@ def test_content_length_status_int_subclass(impl, oracle):
 
 def test_content_length_bad_status_type(impl, oracle, run):
     expected = run(oracle.Response, b"x", status_code="200")
-    got = run(impl.Response, b"x", status_code="200")
+    got = run(impl.classes.Response, b"x", status_code="200")
     assert expected[0] == "err"
     assert got == expected
 
@@ -220,7 +220,7 @@ def test_media_type_str_subclass(impl, oracle):
 
 def test_media_type_non_latin1(impl, oracle, run):
     expected = run(oracle.Response, b"", media_type="text/\u0100")
-    got = run(impl.Response, b"", media_type="text/\u0100")
+    got = run(impl.classes.Response, b"", media_type="text/\u0100")
     assert expected[0] == "err" and got[0] == "err" and got[1] is expected[1] is UnicodeEncodeError
     assert "media_type" in got[2]
 
@@ -228,7 +228,7 @@ def test_media_type_non_latin1(impl, oracle, run):
 def test_media_type_not_str(impl, oracle, run):
     for media_type in (b"text/plain", 5, ["text/plain"]):
         expected = run(oracle.Response, b"", media_type=media_type)
-        got = run(impl.Response, b"", media_type=media_type)
+        got = run(impl.classes.Response, b"", media_type=media_type)
         assert expected[0] == "err"
         assert got[:2] == expected[:2]
 
@@ -340,7 +340,7 @@ def test_subclass_name_equal_to_a_known_name(impl, oracle):
     got, expected = both(impl, oracle, lambda c: c.Response(b"", headers={Name("X-Known"): "1"}))
     assert got.raw_headers == expected.raw_headers == [(b"x-own", b"1"), (b"content-length", b"0")]
     with pytest.raises(ValueError, match="CR, LF or NUL"):
-        impl.Response(b"", headers={Bad("X-Known"): "1"})
+        impl.classes.Response(b"", headers={Bad("X-Known"): "1"})
 
 
 def test_many_distinct_names(impl, oracle):
@@ -360,7 +360,7 @@ def test_known_name_with_refused_value(impl, oracle):
     for value in ("ok", "a\rb", "a\nb", "a\0b", "ok"):
         outcome = "ok"
         try:
-            impl.Response(b"", headers={"Cache-Control": value})
+            impl.classes.Response(b"", headers={"Cache-Control": value})
         except ValueError as error:
             outcome = str(error)
         assert (outcome == "ok") == ("\r" not in value and "\n" not in value and "\0" not in value)
@@ -372,7 +372,7 @@ def test_known_name_with_refused_value(impl, oracle):
 ], ids=["bytes-name", "bytes-value", "int-value", "int-name", "none-value", "list", "str"])
 def test_wrong_types_error_like_starlette(impl, oracle, run, headers):
     expected = run(oracle.Response, b"", headers=headers)
-    got = run(impl.Response, b"", headers=headers)
+    got = run(impl.classes.Response, b"", headers=headers)
     assert expected[0] == "err"
     assert got == expected
 
@@ -385,7 +385,7 @@ def test_wrong_types_error_like_starlette(impl, oracle, run, headers):
 ])
 def test_non_latin1_header_text(impl, oracle, run, headers, field):
     expected = run(oracle.Response, b"", headers=headers)
-    got = run(impl.Response, b"", headers=headers)
+    got = run(impl.classes.Response, b"", headers=headers)
     assert expected[0] == "err" and expected[1] is UnicodeEncodeError
     assert got[0] == "err" and got[1] is UnicodeEncodeError
     assert field in got[2]
@@ -395,7 +395,7 @@ def test_non_latin1_header_text(impl, oracle, run, headers, field):
 
 
 def test_headers_property_is_mutable_headers_over_raw_list(impl):
-    response = impl.PlainTextResponse("x", headers={"X-A": "1"})
+    response = impl.classes.PlainTextResponse("x", headers={"X-A": "1"})
     headers = response.headers
     assert isinstance(headers, MutableHeaders)
     assert type(headers) is impl.classes.MutableHeaders
@@ -418,7 +418,7 @@ def test_headers_property_same_as_starlette(impl, oracle):
 
 
 def test_set_cookie_visible_through_headers(impl):
-    response = impl.Response()
+    response = impl.classes.Response()
     headers = response.headers
     response.set_cookie("a", "b")
     assert headers.getlist("set-cookie") == ["a=b; Path=/; SameSite=lax"]
@@ -426,11 +426,11 @@ def test_set_cookie_visible_through_headers(impl):
 
 def test_raw_headers_is_a_fresh_list_each_time(impl):
     given = {"a": "b"}
-    first, second = impl.Response(headers=given), impl.Response(headers=given)
+    first, second = impl.classes.Response(headers=given), impl.classes.Response(headers=given)
     assert first.raw_headers is not second.raw_headers
     first.raw_headers.clear()
     assert second.raw_headers == [(b"a", b"b"), (b"content-length", b"0")]
-    assert impl.Response().raw_headers is not impl.Response().raw_headers
+    assert impl.classes.Response().raw_headers is not impl.classes.Response().raw_headers
 
 
 def test_init_headers_called_again(impl, oracle):

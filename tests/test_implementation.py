@@ -1,13 +1,16 @@
-"""Which implementation ``import fastresp`` loads, checked in fresh interpreters.
+"""Which implementation ``import fastresp`` loads, seen from fresh interpreters.
 
-* With a clean environment the compiled modules are active whenever they exist
-  (skipped when they are missing; a hard failure when FASTRESP_REQUIRE_COMPILED is set).
-* FASTRESP_NO_EXTENSIONS=1 selects "python", and REASON names the variable.
-* FASTRESP_NO_EXTENSIONS="" (empty) does not.
+* With a clean environment the compiled modules are active whenever they exist.
+* FASTRESP_NO_EXTENSIONS (any non-empty value) selects "python", and REASON
+  names the variable; an empty value does not; the pure-Python side then imports
+  no extension module at all.
+* A compiled module that does not import: "python", and REASON (like
+  ``load_compiled()``'s ImportError) names the module.
 """
 
 from __future__ import annotations
 
+import importlib.machinery
 import json
 import os
 import platform
@@ -17,21 +20,36 @@ import sys
 import pytest
 
 import fastresp
+from fastresp import _impl
 
 _ROOT = os.path.dirname(os.path.dirname(os.path.abspath(fastresp.__file__)))
+#: Run before the probe to make one module fail to import, as a broken build would.
+_BLOCK = """
+import sys
+class Block:
+    def find_spec(self, name, path=None, target=None):
+        if name == {name!r}:
+            raise ImportError("blocked " + name)
+sys.meta_path.insert(0, Block())
+"""
 _PROBE = """
-import json, fastresp
+import importlib.machinery, json, sys
+import fastresp
 from fastresp import _impl
+extension = tuple(importlib.machinery.EXTENSION_SUFFIXES)
 print(json.dumps({
     "implementation": fastresp.IMPLEMENTATION,
     "reason": fastresp.REASON,
-    "headers": _impl.headers.__name__,
-    "cookie": _impl.cookie.__name__,
-    "json": _impl.json.__name__,
-    "encoders": _impl.encoders.__name__,
-    "asgi": _impl.asgi.__name__,
+    "modules": [getattr(_impl.ACTIVE, role).__name__ for role in _impl.ROLES],
+    "public": fastresp.Response is _impl.ACTIVE.classes.Response,
+    "extensions": sorted(name for name, module in list(sys.modules.items())
+                         if name.startswith("fastresp.")
+                         and (getattr(module, "__file__", "") or "").endswith(extension)),
 }))
 """
+#: The compiled modules, each with a pure-Python twin but _slots.
+COMPILED = [f"fastresp._{role}" for role in _impl.ROLES] + ["fastresp._slots"]
+
 
 def _clean_env(**extra: str) -> dict:
     """The current environment without fastresp's variables, plus extra; the same
@@ -44,51 +62,24 @@ def _clean_env(**extra: str) -> dict:
     return env
 
 
-def _probe(**extra: str) -> dict:
-    result = subprocess.run([sys.executable, "-c", _PROBE], capture_output=True, text=True,
+def _probe(block: str | None = None, **extra: str) -> dict:
+    """The probe's findings in a fresh interpreter (environment: _clean_env);
+    block: a module made to fail to import."""
+    code = (_BLOCK.format(name=block) if block else "") + _PROBE
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             env=_clean_env(**extra), cwd=_ROOT)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-#: The implementation's modules, in fastresp._impl.Modules' order.
-MODULES = ("headers", "cookie", "json", "encoders", "asgi")
-
-
-def _module_names(suffix: str) -> list:
-    return [f"fastresp._{name}{suffix}" for name in MODULES]
-
-
-def _compiled_importable() -> tuple[bool, str]:
-    result = subprocess.run(
-        [sys.executable, "-c", "from fastresp._impl import load_compiled; load_compiled()"],
-        capture_output=True, text=True, env=_clean_env(), cwd=_ROOT)
-    lines = result.stderr.strip().splitlines()
-    return result.returncode == 0, lines[-1] if lines else ""
-
-
 @pytest.mark.compiled
 def test_compiled_is_default_when_built():
-    importable, error = _compiled_importable()
-    if not importable:
-        if os.environ.get("FASTRESP_REQUIRE_COMPILED"):
-            pytest.fail(f"FASTRESP_REQUIRE_COMPILED is set but the compiled modules do not "
-                        f"import: {error}")
-        pytest.skip(f"compiled modules not importable here: {error}")
     state = _probe()
     assert state["implementation"] == "cython", state
-    assert [state[name] for name in MODULES] == _module_names("")
-    assert state["reason"]
-
-
-def test_python_implementation_when_compiled_missing_or_not_cpython():
-    importable, _ = _compiled_importable()
-    if importable and platform.python_implementation() == "CPython":
-        pytest.skip("the compiled modules are importable: covered by test_compiled_is_default_when_built")
-    state = _probe()
-    assert state["implementation"] == "python", state
-    assert [state[name] for name in MODULES] == _module_names("_py")
-    assert state["reason"]
+    assert state["reason"] == "the compiled modules are built and allowed"
+    assert state["modules"] == [f"fastresp._{role}" for role in _impl.ROLES]
+    assert state["extensions"] == sorted(COMPILED)
+    assert state["public"]
 
 
 @pytest.mark.parametrize("value", ["1", "yes", "0", "false", " "])
@@ -96,21 +87,28 @@ def test_no_extensions_selects_python(value):
     """Any non-empty value, even "0": the variable is a switch, not a boolean."""
     state = _probe(FASTRESP_NO_EXTENSIONS=value)
     assert state["implementation"] == "python", state
-    assert [state[name] for name in MODULES] == _module_names("_py")
+    assert state["modules"] == [f"fastresp._{role}_py" for role in _impl.ROLES]
+    assert state["extensions"] == []          # the pure-Python side imports none
+    assert state["public"]
     if platform.python_implementation() == "CPython":
-        assert "FASTRESP_NO_EXTENSIONS" in state["reason"], state["reason"]
+        assert "FASTRESP_NO_EXTENSIONS" in state["reason"]
 
 
 def test_empty_no_extensions_does_not_select_python():
-    importable, error = _compiled_importable()
     state = _probe(FASTRESP_NO_EXTENSIONS="")
-    default = _probe()
-    assert state == default
+    assert state == _probe()
     assert "FASTRESP_NO_EXTENSIONS" not in state["reason"]
-    if importable and platform.python_implementation() == "CPython":
-        assert state["implementation"] == "cython", state
-    elif os.environ.get("FASTRESP_REQUIRE_COMPILED"):
-        pytest.fail(f"FASTRESP_REQUIRE_COMPILED is set but the compiled modules do not import: {error}")
+
+
+@pytest.mark.compiled
+@pytest.mark.parametrize("module", COMPILED)
+def test_a_broken_compiled_module_means_python(module):
+    state = _probe(block=module)
+    assert state["implementation"] == "python", state
+    assert state["modules"] == [f"fastresp._{role}_py" for role in _impl.ROLES]
+    assert state["reason"].startswith("the compiled modules failed to import (fastresp._")
+    assert f"blocked {module}" in state["reason"]
+    assert state["public"]
 
 
 def test_env_module_parsing():
@@ -130,47 +128,16 @@ def test_env_module_parsing():
         assert platform.python_implementation() in _env.why_python({})
 
 
-def test_active_implementation_in_this_process():
-    """The compiled modules exactly when they import and nothing asks for Python."""
-    from fastresp import _env, _impl
-
-    try:
-        _impl.load_compiled()
-    except ImportError:
-        importable = False
-    else:
-        importable = True
-    wanted = "cython" if importable and _env.why_python() is None else "python"
-    assert fastresp.IMPLEMENTATION == wanted, fastresp.REASON
-    expected = "fastresp._headers" if wanted == "cython" else "fastresp._headers_py"
-    assert _impl.headers.__name__ == expected
-    assert isinstance(fastresp.REASON, str) and fastresp.REASON
-
-
 @pytest.mark.compiled
 def test_compiled_modules_are_extension_modules(impl):
-    """Runs for "cython" only: the compiled implementation really is compiled."""
-    import importlib.machinery
-
-    assert impl.compiled is True
-    for module in (impl.headers, impl.cookie, impl.json, impl.encoders, impl.asgi):
-        assert module.__file__.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES)), module
-        # Same API as the reference modules.
-    from fastresp import _cookie_py, _headers_py
-
-    for module, reference in ((impl.headers, _headers_py), (impl.cookie, _cookie_py)):
-        for name in ("response_init", "render", "init_headers", "redirect_init") \
-                if reference is _headers_py else ("cookie_value", "set_cookie", "delete_cookie"):
-            assert callable(getattr(module, name)), name
+    suffixes = tuple(importlib.machinery.EXTENSION_SUFFIXES)
+    for module in [getattr(impl, role) for role in _impl.ROLES] + [impl.slots]:
+        assert module.__file__.endswith(suffixes), module
 
 
-def test_loaders_name_their_modules():
-    from fastresp import _impl
-
-    assert [module.__name__ for module in _impl.load_python()] == _module_names("_py")
-    try:
-        compiled = _impl.load_compiled()
-    except ImportError as error:
-        assert "fastresp" in str(error) or "_" in str(error)
-    else:
-        assert [module.__name__ for module in compiled] == _module_names("")
+def test_load_python():
+    python = _impl.load_python()
+    assert (python.name, python.compiled, python.slots) == ("python", False, None)
+    assert [getattr(python, role).__name__ for role in _impl.ROLES] == [
+        f"fastresp._{role}_py" for role in _impl.ROLES]
+    assert python.classes.Response.render is python.headers.render

@@ -73,15 +73,15 @@ def test_install_uninstall_idempotent(original_starlette):
 
 def test_install_swaps_in_the_active_implementation(original_starlette):
     fastresp.install()
-    assert sr.Response.render is _impl.headers.render
-    assert sr.Response.init_headers is _impl.headers.init_headers
-    assert sr.Response.__init__ is _impl.headers.response_init
-    assert sr.Response.set_cookie is _impl.cookie.set_cookie
-    assert sr.Response.delete_cookie is _impl.cookie.delete_cookie
-    assert sr.RedirectResponse.__init__ is _impl.headers.redirect_init
-    assert sr.JSONResponse.render is _impl.json.render
-    assert sr.Response.__call__ is _impl.asgi.response_call
-    assert sr.MutableHeaders.__setitem__ is _impl.asgi.setitem
+    assert sr.Response.render is _impl.ACTIVE.headers.render
+    assert sr.Response.init_headers is _impl.ACTIVE.headers.init_headers
+    assert sr.Response.__init__ is _impl.ACTIVE.headers.response_init
+    assert sr.Response.set_cookie is _impl.ACTIVE.cookie.set_cookie
+    assert sr.Response.delete_cookie is _impl.ACTIVE.cookie.delete_cookie
+    assert sr.RedirectResponse.__init__ is _impl.ACTIVE.headers.redirect_init
+    assert sr.JSONResponse.render is _impl.ACTIVE.json.render
+    assert sr.Response.__call__ is _impl.ACTIVE.asgi.response_call
+    assert sr.MutableHeaders.__setitem__ is _impl.ACTIVE.asgi.setitem
     for cls, names in PATCHED.items():
         for name in names:
             assert vars(cls)[name] is not original_starlette[cls].get(name)
@@ -211,7 +211,7 @@ def test_subclass_defined_after_install_then_uninstalled(frozen_time):
     class Late(sr.HTMLResponse):
         pass
 
-    assert Late.render is _impl.headers.render
+    assert Late.render is _impl.ACTIVE.headers.render
     built_installed = _wire(Late("x", headers={"a": "b"}))
     fastresp.uninstall()
     assert Late.render is vars(sr.Response)["render"]
@@ -367,7 +367,7 @@ def test_install_wraps_fastapis_jsonable_encoder():
     assert len(wrappers) == 1                                # one wrapper, shared
     wrapper = during["fastapi.routing"]
     assert wrapper is not original and wrapper.__wrapped__ is original
-    assert wrapper.__module__ == _impl.encoders.__name__
+    assert wrapper.__module__ == _impl.ACTIVE.encoders.__name__
     assert wrapper({"a": (1,), "_sa": 2}) == {"a": [1]}
     fastresp.install()                                       # idempotent
     assert _fastapi_bindings() == during
@@ -387,7 +387,7 @@ def test_install_leaves_a_foreign_jsonable_encoder_alone(monkeypatch):
     monkeypatch.setattr(fastapi.routing, "jsonable_encoder", foreign)
     fastresp.install()
     assert fastapi.routing.jsonable_encoder is foreign
-    assert fastapi.exception_handlers.jsonable_encoder.__module__ == _impl.encoders.__name__
+    assert fastapi.exception_handlers.jsonable_encoder.__module__ == _impl.ACTIVE.encoders.__name__
     fastresp.uninstall()
     assert fastapi.routing.jsonable_encoder is foreign
 

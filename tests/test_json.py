@@ -1,7 +1,7 @@
 """JSONResponse.render: starlette's bytes (json.dumps with its flags), on both
 implementations, with starlette's own render as the oracle.
 
-``impl.json.dumps`` / ``impl.json.render`` / ``impl.JSONResponse`` are compared
+``impl.json.dumps`` / ``impl.json.render`` / ``impl.classes.JSONResponse`` are compared
 with starlette's ``JSONResponse.render`` as it was before any install(): the same
 bytes, or the same exception type and message. For the compiled implementation
 the tests also check which path a document took (``_json.written`` is None when
@@ -74,7 +74,7 @@ def check(impl, content, fast=None):
     expected = oracle(content)
     assert outcome(impl.json.dumps, content) == expected
     assert outcome(impl.json.render, None, content) == expected
-    got = outcome(lambda: impl.JSONResponse(content).body)
+    got = outcome(lambda: impl.classes.JSONResponse(content).body)
     assert got == expected
     if impl.compiled:
         if fast is None:
@@ -278,18 +278,18 @@ def test_100_mb_string(impl, tail):
 # ---------------------------------------------------------------- classes
 
 def test_response_headers_and_status(impl, oracle):
-    got = impl.JSONResponse({"detail": "Not Found"}, status_code=404, headers={"x-a": "1"})
+    got = impl.classes.JSONResponse({"detail": "Not Found"}, status_code=404, headers={"x-a": "1"})
     want = oracle.JSONResponse({"detail": "Not Found"}, status_code=404, headers={"x-a": "1"})
     assert (got.body, got.raw_headers, got.status_code) == (want.body, want.raw_headers, want.status_code)
 
 
 def test_render_overridden_by_a_subclass_is_kept(impl):
-    class Custom(impl.JSONResponse):
+    class Custom(impl.classes.JSONResponse):
         def render(self, content):
             return b"custom:" + super().render(content)
 
     assert Custom({"a": 1}).body == b'custom:{"a":1}'
-    assert impl.JSONResponse.render is impl.json.render
+    assert impl.classes.JSONResponse.render is impl.json.render
 
 
 def test_fastapi_json_subclasses_keep_their_render(impl):

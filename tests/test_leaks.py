@@ -102,9 +102,9 @@ def workload(impl, rounds):
     written and handed to json, the cookie fast and
     reference paths, deletes, and every refusal. Returns the number of calls."""
     calls = 0
-    Response, HTMLResponse = impl.Response, impl.HTMLResponse
+    Response, HTMLResponse = impl.classes.Response, impl.classes.HTMLResponse
     PlainTextResponse, JSONResponse, RedirectResponse = (
-        impl.PlainTextResponse, impl.JSONResponse, impl.RedirectResponse)
+        impl.classes.PlainTextResponse, impl.classes.JSONResponse, impl.classes.RedirectResponse)
     for index in range(rounds):
         # Every cached value (content-length, content-type, date) the measured rounds
         # use is made during the warm-up, so the bounded caches hold the same
@@ -244,13 +244,13 @@ def test_arguments_hold_no_extra_references(impl, frozen_time):
                refused_document]
 
     def calls():
-        response = impl.Response(body, status_code=status, headers=headers)
-        impl.HTMLResponse(text, headers=headers)
-        impl.RedirectResponse(url, headers=headers)
-        impl.JSONResponse(document, headers=headers)
-        impl.JSONResponse(document[key])
+        response = impl.classes.Response(body, status_code=status, headers=headers)
+        impl.classes.HTMLResponse(text, headers=headers)
+        impl.classes.RedirectResponse(url, headers=headers)
+        impl.classes.JSONResponse(document, headers=headers)
+        impl.classes.JSONResponse(document[key])
         try:
-            impl.JSONResponse(refused_document)
+            impl.classes.JSONResponse(refused_document)
         except ValueError:
             pass
         response.set_cookie(key, value, max_age=big, expires=UTC_MOMENT, path=path,
@@ -266,7 +266,7 @@ def test_arguments_hold_no_extra_references(impl, frozen_time):
         for kwargs in (dict(headers=bad_headers), dict(media_type=bad_value),
                        dict(media_type=bad_path)):
             try:
-                impl.Response(body, **kwargs)
+                impl.classes.Response(body, **kwargs)
             except (ValueError, UnicodeEncodeError):
                 pass
 

@@ -16,14 +16,14 @@ from starlette.datastructures import URL
 
 
 def test_none_renders_empty(impl):
-    response = impl.Response(None)
+    response = impl.classes.Response(None)
     assert response.body == b""
     assert type(response.body) is bytes
     assert response.raw_headers == [(b"content-length", b"0")]
 
 
 def test_render_method_called_directly(impl, oracle, run):
-    response = impl.Response()
+    response = impl.classes.Response()
     assert response.render(None) == b""
     assert response.render("é") == "é".encode("utf-8")
     data = b"payload"
@@ -35,7 +35,7 @@ def test_render_method_called_directly(impl, oracle, run):
 
 @pytest.mark.parametrize("data", [b"", b"hello", b"\x00\xff" * 5000], ids=["empty", "short", "big"])
 def test_bytes_identity(impl, data):
-    response = impl.Response(data)
+    response = impl.classes.Response(data)
     assert response.body is data
     assert response.raw_headers == [(b"content-length", str(len(data)).encode())]
 
@@ -45,7 +45,7 @@ def test_bytes_subclass_is_kept(impl, oracle):
         pass
 
     data = Blob(b"abc")
-    response = impl.Response(data)
+    response = impl.classes.Response(data)
     expected = oracle.Response(data)
     assert response.body == expected.body == b"abc"
     assert type(response.body) is type(expected.body)
@@ -54,7 +54,7 @@ def test_bytes_subclass_is_kept(impl, oracle):
 
 @pytest.mark.parametrize("text", ["", "plain", "é ü ß", "日本語", "\U0001f600" * 3])
 def test_str_encoded_with_charset(impl, text):
-    response = impl.Response(text)
+    response = impl.classes.Response(text)
     assert response.body == text.encode("utf-8")
     assert response.raw_headers == [(b"content-length", str(len(text.encode("utf-8"))).encode())]
 
@@ -65,7 +65,7 @@ def test_str_subclass_is_delegated(impl, oracle):
             return b"custom:" + str.encode(self, *args, **kwargs)
 
     expected = oracle.Response(Text("x"))
-    got = impl.Response(Text("x"))
+    got = impl.classes.Response(Text("x"))
     assert got.body == expected.body == b"custom:x"
     assert got.raw_headers == expected.raw_headers
 
@@ -74,7 +74,7 @@ def test_lone_surrogate_in_content(impl, oracle):
     with pytest.raises(UnicodeEncodeError) as expected:
         oracle.Response("a\ud800b")
     with pytest.raises(UnicodeEncodeError) as got:
-        impl.Response("a\ud800b")
+        impl.classes.Response("a\ud800b")
     assert str(got.value) == str(expected.value)
 
 
@@ -88,7 +88,7 @@ def test_memoryview_delegated_to_starlette(impl, oracle, make):
     """starlette 0.49 returns the view as it is, 1.x casts it to bytes or copies a
     strided one: fastresp does whatever the installed starlette does."""
     expected = oracle.Response(make())
-    got = impl.Response(make())
+    got = impl.classes.Response(make())
     assert type(got.body) is type(expected.body)
     assert bytes(got.body) == bytes(expected.body)
     if isinstance(expected.body, memoryview):
@@ -100,7 +100,7 @@ def test_memoryview_delegated_to_starlette(impl, oracle, make):
 def test_memoryview_same_object_when_starlette_keeps_it(impl, oracle):
     view = memoryview(b"abc")
     expected = oracle.Response(view)
-    got = impl.Response(view)
+    got = impl.classes.Response(view)
     assert (got.body is view) == (expected.body is view)
 
 
@@ -108,7 +108,7 @@ def test_memoryview_same_object_when_starlette_keeps_it(impl, oracle):
                          ids=["int", "float", "bytearray", "list", "object"])
 def test_other_content_errors_like_starlette(impl, oracle, run, content):
     expected = run(oracle.Response, content)
-    got = run(impl.Response, content)
+    got = run(impl.classes.Response, content)
     assert expected[0] == "err"
     assert got == expected
 
@@ -124,7 +124,7 @@ def test_subclass_charset(impl, oracle, run, charset):
         return type("Custom", (base,), {"charset": charset, "media_type": "text/plain"})
 
     expected = run(lambda: (lambda r: (r.body, r.raw_headers))(make(oracle.Response)(text)))
-    got = run(lambda: (lambda r: (r.body, r.raw_headers))(make(impl.Response)(text)))
+    got = run(lambda: (lambda r: (r.body, r.raw_headers))(make(impl.classes.Response)(text)))
     assert got[:2] == expected[:2]
     if expected[0] == "err":
         assert got[1] is expected[1]
@@ -133,7 +133,7 @@ def test_subclass_charset(impl, oracle, run, charset):
 
 
 def test_subclass_charset_literal(impl):
-    class Latin(impl.PlainTextResponse):
+    class Latin(impl.classes.PlainTextResponse):
         charset = "latin-1"
 
     response = Latin("é")
@@ -149,7 +149,7 @@ def test_unknown_charset_raises_lookup_error(impl, oracle):
     with pytest.raises(LookupError) as expected:
         make(oracle.Response)("x")
     with pytest.raises(LookupError) as got:
-        make(impl.Response)("x")
+        make(impl.classes.Response)("x")
     assert str(got.value) == str(expected.value)
 
 
@@ -168,7 +168,7 @@ def test_instance_charset_set_before_init(impl, oracle):
 
     for charset in ("latin-1", "utf-16"):
         expected = make(oracle.Response)("é", charset)
-        got = make(impl.Response)("é", charset)
+        got = make(impl.classes.Response)("é", charset)
         assert got.body == expected.body == "é".encode(charset)
         assert got.raw_headers == expected.raw_headers
         assert (b"content-type", f"text/plain; charset={charset}".encode()) in got.raw_headers
@@ -184,7 +184,7 @@ def test_instance_media_type_set_before_init(impl, oracle):
         return Custom
 
     expected = make(oracle.Response)("a,b")
-    got = make(impl.Response)("a,b")
+    got = make(impl.classes.Response)("a,b")
     assert got.raw_headers == expected.raw_headers == [
         (b"content-length", b"3"), (b"content-type", b"text/csv; charset=utf-8")]
 
@@ -196,7 +196,7 @@ def test_subclass_media_type(impl, oracle, media_type):
         return type("Custom", (base,), {"media_type": media_type})
 
     expected = make(oracle.Response)("<a/>")
-    got = make(impl.Response)("<a/>")
+    got = make(impl.classes.Response)("<a/>")
     assert got.raw_headers == expected.raw_headers
 
 
@@ -212,7 +212,7 @@ def test_subclass_media_type_property(impl, oracle):
 
         return Custom
 
-    expected_cls, got_cls = make(oracle.Response), make(impl.Response)
+    expected_cls, got_cls = make(oracle.Response), make(impl.classes.Response)
     expected, got = expected_cls("x"), got_cls("x")
     assert got.raw_headers == expected.raw_headers == [
         (b"content-length", b"1"), (b"content-type", b"text/x-prop; charset=utf-8")]
@@ -221,7 +221,7 @@ def test_subclass_media_type_property(impl, oracle):
 
 def test_subclass_media_type_argument_overrides_class(impl, oracle):
     expected = oracle.HTMLResponse("x", media_type="text/plain")
-    got = impl.HTMLResponse("x", media_type="text/plain")
+    got = impl.classes.HTMLResponse("x", media_type="text/plain")
     assert got.media_type == "text/plain"
     assert got.raw_headers == expected.raw_headers
 
@@ -237,7 +237,7 @@ def test_subclass_render_override(impl, oracle):
         return Upper
 
     expected = make(oracle.Response)("shout")
-    got = make(impl.Response)("shout")
+    got = make(impl.classes.Response)("shout")
     assert got.body == expected.body == b"SHOUT"
     assert got.raw_headers == expected.raw_headers
 
@@ -251,7 +251,7 @@ def test_subclass_render_returning_memoryview(impl, oracle):
         return View
 
     expected = make(oracle.Response)(b"abcd")
-    got = make(impl.Response)(b"abcd")
+    got = make(impl.classes.Response)(b"abcd")
     assert type(got.body) is memoryview and bytes(got.body) == b"abcd"
     assert got.raw_headers == expected.raw_headers
 
@@ -266,13 +266,13 @@ def test_subclass_init_headers_override(impl, oracle):
         return Extra
 
     expected = make(oracle.Response)("x", headers={"a": "b"})
-    got = make(impl.Response)("x", headers={"a": "b"})
+    got = make(impl.classes.Response)("x", headers={"a": "b"})
     assert got.raw_headers == expected.raw_headers == [
         (b"a", b"b"), (b"content-length", b"1"), (b"x-extra", b"1")]
 
 
 def test_subclass_init_headers_replacing(impl):
-    class Fixed(impl.Response):
+    class Fixed(impl.classes.Response):
         def init_headers(self, headers=None):
             self.raw_headers = [(b"x-only", b"this")]
 
@@ -284,7 +284,7 @@ def test_subclass_class_attribute_changed_later(impl, oracle):
     def make(base):
         return type("Mutable", (base,), {"media_type": "text/plain", "charset": "utf-8"})
 
-    expected_cls, got_cls = make(oracle.Response), make(impl.Response)
+    expected_cls, got_cls = make(oracle.Response), make(impl.classes.Response)
     for _ in range(3):
         assert got_cls("é").raw_headers == expected_cls("é").raw_headers
     for cls in (expected_cls, got_cls):
@@ -310,7 +310,7 @@ def test_subclass_init_sets_attributes_after_super(impl, oracle):
         return Late
 
     expected = make(oracle.Response)("x")
-    got = make(impl.Response)("x")
+    got = make(impl.classes.Response)("x")
     assert got.status_code == expected.status_code == 201
     assert got.raw_headers == expected.raw_headers
 
@@ -330,7 +330,7 @@ def test_status_code_property_subclass(impl, oracle):
         return Forced
 
     expected = make(oracle.Response)(b"abc", status_code=200)
-    got = make(impl.Response)(b"abc", status_code=200)
+    got = make(impl.classes.Response)(b"abc", status_code=200)
     assert got.raw_headers == expected.raw_headers == []
 
 
@@ -348,7 +348,7 @@ def test_body_property_subclass(impl, oracle):
         return Doubled
 
     expected = make(oracle.Response)(b"abc")
-    got = make(impl.Response)(b"abc")
+    got = make(impl.classes.Response)(b"abc")
     assert got.body == expected.body == b"abcabc"
     assert got.raw_headers == expected.raw_headers == [(b"content-length", b"6")]
 
@@ -364,15 +364,15 @@ def test_getattribute_subclass(impl, oracle):
         return Sneaky
 
     expected = make(oracle.PlainTextResponse)("é")
-    got = make(impl.PlainTextResponse)("é")
+    got = make(impl.classes.PlainTextResponse)("é")
     assert got.body == expected.body == b"\xe9"
     assert got.raw_headers == expected.raw_headers
 
 
 def test_background_kept(impl):
     task = object()
-    assert impl.Response("x", background=task).background is task
-    assert impl.Response("x").background is None
+    assert impl.classes.Response("x", background=task).background is task
+    assert impl.classes.Response("x").background is None
 
 
 # ------------------------------------------------------------ subclasses
@@ -396,7 +396,7 @@ def test_text_classes(impl, oracle, name, media):
     OrderedDict([("z", 1), ("a", 2)]),
 ])
 def test_json(impl, oracle, content):
-    got = impl.JSONResponse(content)
+    got = impl.classes.JSONResponse(content)
     expected = oracle.JSONResponse(content)
     assert got.body == expected.body
     assert got.body == json.dumps(content, ensure_ascii=False, allow_nan=False,
@@ -409,12 +409,12 @@ def test_json_requires_content(impl, oracle):
     with pytest.raises(TypeError):
         oracle.JSONResponse()
     with pytest.raises(TypeError):
-        impl.JSONResponse()
+        impl.classes.JSONResponse()
 
 
 def test_json_keyword_arguments(impl, oracle):
     kwargs = dict(content=[1], status_code=202, headers={"X": "y"}, media_type="application/vnd+json")
-    got, expected = impl.JSONResponse(**kwargs), oracle.JSONResponse(**kwargs)
+    got, expected = impl.classes.JSONResponse(**kwargs), oracle.JSONResponse(**kwargs)
     assert (got.body, got.raw_headers, got.status_code) == (
         expected.body, expected.raw_headers, expected.status_code)
 
@@ -422,7 +422,7 @@ def test_json_keyword_arguments(impl, oracle):
 @pytest.mark.parametrize("content", [float("nan"), {"a": object()}, {1j: 1}])
 def test_json_errors(impl, oracle, run, content):
     expected = run(oracle.JSONResponse, content)
-    got = run(impl.JSONResponse, content)
+    got = run(impl.classes.JSONResponse, content)
     assert expected[0] == "err" and got == expected
 
 
@@ -434,7 +434,7 @@ def test_json_subclass_render(impl, oracle):
 
         return Pretty
 
-    got, expected = make(impl.JSONResponse)({"a": 1}), make(oracle.JSONResponse)({"a": 1})
+    got, expected = make(impl.classes.JSONResponse)({"a": 1}), make(oracle.JSONResponse)({"a": 1})
     assert got.body == expected.body == b'{\n  "a": 1\n}'
     assert got.raw_headers == expected.raw_headers
 
@@ -456,7 +456,7 @@ def test_json_subclass_render(impl, oracle):
     ("/\U0001f600", b"/%F0%9F%98%80"),
 ])
 def test_redirect_quoting(impl, oracle, url, location):
-    got = impl.RedirectResponse(url)
+    got = impl.classes.RedirectResponse(url)
     expected = oracle.RedirectResponse(url)
     assert got.raw_headers == expected.raw_headers == [
         (b"content-length", b"0"), (b"location", location)]
@@ -473,7 +473,7 @@ def test_redirect_quoting(impl, oracle, url, location):
     type("Sub", (str,), {"__str__": lambda self: "/own str"})("/ignored"),
 ], ids=["starlette-URL", "relative-URL", "int", "object", "str-subclass", "str-subclass-str"])
 def test_redirect_non_str_url(impl, oracle, url):
-    got = impl.RedirectResponse(url)
+    got = impl.classes.RedirectResponse(url)
     expected = oracle.RedirectResponse(url)
     assert got.raw_headers == expected.raw_headers
     assert dict(got.raw_headers)[b"location"] == dict(expected.raw_headers)[b"location"]
@@ -481,12 +481,12 @@ def test_redirect_non_str_url(impl, oracle, url):
 
 def test_redirect_str_subclass_literal(impl):
     url = type("Sub", (str,), {"__str__": lambda self: "/own str"})("/ignored")
-    assert impl.RedirectResponse(url).raw_headers[-1] == (b"location", b"/own%20str")
+    assert impl.classes.RedirectResponse(url).raw_headers[-1] == (b"location", b"/own%20str")
 
 
 def test_redirect_lone_surrogate(impl, oracle, run):
     expected = run(oracle.RedirectResponse, "/\ud800")
-    got = run(impl.RedirectResponse, "/\ud800")
+    got = run(impl.classes.RedirectResponse, "/\ud800")
     assert expected[0] == "err"
     assert got == expected
 
@@ -498,7 +498,7 @@ def test_redirect_lone_surrogate(impl, oracle, run):
     {"Location": "/a", "x": "1", "location": "/b", "LOCATION": "/c"},
 ], ids=["lower", "title", "upper", "case-duplicates"])
 def test_redirect_replaces_given_location(impl, oracle, headers):
-    got = impl.RedirectResponse("/new", headers=headers)
+    got = impl.classes.RedirectResponse("/new", headers=headers)
     expected = oracle.RedirectResponse("/new", headers=headers)
     assert got.raw_headers == expected.raw_headers
     assert [value for name, value in got.raw_headers if name == b"location"] == [b"/new"]
@@ -510,7 +510,7 @@ def test_redirect_duplicate_locations(impl, oracle):
     from starlette.datastructures import Headers
     headers = Headers(raw=[(b"x-a", b"1"), (b"location", b"/one"), (b"x-b", b"2"),
                            (b"location", b"/two"), (b"location", b"/three")])
-    got = impl.RedirectResponse("/new", status_code=302, headers=headers)
+    got = impl.classes.RedirectResponse("/new", status_code=302, headers=headers)
     expected = oracle.RedirectResponse("/new", status_code=302, headers=headers)
     assert got.raw_headers == expected.raw_headers == [
         (b"x-a", b"1"), (b"location", b"/new"), (b"x-b", b"2"), (b"content-length", b"0")]
@@ -518,7 +518,7 @@ def test_redirect_duplicate_locations(impl, oracle):
 
 @pytest.mark.parametrize("status_code", [301, 302, 303, 307, 308, 200, 204, 304, 100])
 def test_redirect_status(impl, oracle, status_code):
-    got = impl.RedirectResponse("/x", status_code=status_code)
+    got = impl.classes.RedirectResponse("/x", status_code=status_code)
     expected = oracle.RedirectResponse("/x", status_code=status_code)
     assert got.status_code == status_code
     assert got.raw_headers == expected.raw_headers
@@ -526,7 +526,7 @@ def test_redirect_status(impl, oracle, status_code):
 
 def test_redirect_keywords_and_background(impl, oracle):
     task = object()
-    got = impl.RedirectResponse(url="/k", status_code=303, headers={"a": "b"}, background=task)
+    got = impl.classes.RedirectResponse(url="/k", status_code=303, headers={"a": "b"}, background=task)
     expected = oracle.RedirectResponse(url="/k", status_code=303, headers={"a": "b"}, background=task)
     assert got.raw_headers == expected.raw_headers
     assert got.background is task
@@ -548,7 +548,7 @@ def test_redirect_subclass_headers_property(impl, oracle):
 
         return Logged
 
-    got_cls, expected_cls = make(impl.RedirectResponse), make(oracle.RedirectResponse)
+    got_cls, expected_cls = make(impl.classes.RedirectResponse), make(oracle.RedirectResponse)
     got, expected = got_cls("/a b"), expected_cls("/a b")
     assert got.raw_headers == expected.raw_headers
     assert got_cls.seen == expected_cls.seen == ["headers"]
@@ -562,7 +562,7 @@ def test_redirect_subclass_init(impl, oracle):
 
         return Home
 
-    assert make(impl.RedirectResponse)().raw_headers == make(oracle.RedirectResponse)().raw_headers
+    assert make(impl.classes.RedirectResponse)().raw_headers == make(oracle.RedirectResponse)().raw_headers
 
 
 # ---------------------------------------------------------------- classes
@@ -574,7 +574,7 @@ def test_isinstance_of_starlette(impl, name):
     cls = getattr(impl, name)
     assert issubclass(cls, getattr(starlette.responses, name))
     assert issubclass(cls, starlette.responses.Response)
-    assert issubclass(cls, impl.Response)
+    assert issubclass(cls, impl.classes.Response)
     args = ("/x",) if name == "RedirectResponse" else ({"a": 1} if name == "JSONResponse" else "x",)
     response = cls(*args)
     assert isinstance(response, getattr(starlette.responses, name))
@@ -587,9 +587,9 @@ def test_public_classes_are_the_active_implementation():
     import fastresp
     from fastresp import _impl
 
-    assert fastresp.Response.render is _impl.headers.render
-    assert fastresp.Response.set_cookie is _impl.cookie.set_cookie
-    assert fastresp.RedirectResponse.__init__ is _impl.headers.redirect_init
+    assert fastresp.Response.render is _impl.ACTIVE.headers.render
+    assert fastresp.Response.set_cookie is _impl.ACTIVE.cookie.set_cookie
+    assert fastresp.RedirectResponse.__init__ is _impl.ACTIVE.headers.redirect_init
     for name in ("Response", "HTMLResponse", "PlainTextResponse", "JSONResponse", "RedirectResponse"):
         cls = getattr(fastresp, name)
         assert issubclass(cls, getattr(starlette.responses, name))
@@ -612,7 +612,7 @@ def test_subclass_setattr_override(impl, oracle):
         return Stored
 
     expected = make(oracle.Response)(b"abc", status_code=200, media_type="a/b")
-    got = make(impl.Response)(b"abc", status_code=200, media_type="a/b")
+    got = make(impl.classes.Response)(b"abc", status_code=200, media_type="a/b")
     assert got.status_code == expected.status_code == 204
     assert got.raw_headers == expected.raw_headers == [
         (b"content-type", b"text/x-set; charset=utf-8")]
@@ -624,7 +624,7 @@ def test_base_class_modified_after_use(impl, oracle):
         middle = type("Middle", (base,), {"media_type": "text/plain"})
         return middle, type("Leaf", (middle,), {})
 
-    (got_middle, got_leaf), (exp_middle, exp_leaf) = make(impl.Response), make(oracle.Response)
+    (got_middle, got_leaf), (exp_middle, exp_leaf) = make(impl.classes.Response), make(oracle.Response)
     for _ in range(3):
         assert got_leaf("é").raw_headers == exp_leaf("é").raw_headers
     for middle in (got_middle, exp_middle):

@@ -189,7 +189,7 @@ def test_many_threads_set_cookies(impl, cookie_oracle, frozen_time, busy_switchi
     assert all(result[0] == "ok" for results in expected.values() for result in results)
 
     def worker(thread):
-        response = impl.Response(b"")
+        response = impl.classes.Response(b"")
         for round_ in range(ROUNDS):
             del response.raw_headers[1:]
             for kwargs, wanted in zip(tasks[thread], expected[thread]):
@@ -205,7 +205,7 @@ def test_many_threads_set_cookies(impl, cookie_oracle, frozen_time, busy_switchi
 def test_refusals_under_threads(impl, busy_switching):
     """Refused calls from many threads leave each thread's own response untouched."""
     def worker(thread):
-        response = impl.Response(b"x", headers={"x-t": str(thread)})
+        response = impl.classes.Response(b"x", headers={"x-t": str(thread)})
         before = list(response.raw_headers)
         for _ in range(ROUNDS * 20):
             for call in (lambda: response.set_cookie("k", f"v\n{thread}"),
@@ -213,7 +213,7 @@ def test_refusals_under_threads(impl, busy_switching):
                          lambda: response.set_cookie("k", path="/\u20ac"),
                          lambda: response.delete_cookie("k", samesite="bad"),
                          lambda: response.init_headers({"x": f"{thread}\r\n"}),
-                         lambda: impl.Response(b"", media_type=f"text/{thread}\n")):
+                         lambda: impl.classes.Response(b"", media_type=f"text/{thread}\n")):
                 with pytest.raises((ValueError, UnicodeEncodeError, AssertionError, CookieError)):
                     call()
             assert response.raw_headers == before
@@ -237,8 +237,7 @@ def test_install_uninstall_race(impl, oracle, original_starlette, cookie_oracle,
     what starlette gives, and uninstall() leaves starlette exactly as it was."""
     assert not fastresp.installed()
     # install() patches in the implementation under test.
-    monkeypatch.setattr(_impl, "headers", impl.headers)
-    monkeypatch.setattr(_impl, "cookie", impl.cookie)
+    monkeypatch.setattr(_impl, "ACTIVE", impl)
     sr = starlette.responses
     user_subclasses = {"UserResponse": UserResponse, "UserJSON": UserJSON}
     oracle_user = {
@@ -310,8 +309,7 @@ def test_install_uninstall_race(impl, oracle, original_starlette, cookie_oracle,
 def test_concurrent_installs_agree(impl, monkeypatch, original_starlette, busy_switching):
     """Many threads calling install() and uninstall() at once never leave starlette
     half patched: at the end it is either fully installed or fully original."""
-    monkeypatch.setattr(_impl, "headers", impl.headers)
-    monkeypatch.setattr(_impl, "cookie", impl.cookie)
+    monkeypatch.setattr(_impl, "ACTIVE", impl)
     sr = starlette.responses
     names = ("__init__", "render", "init_headers", "set_cookie", "delete_cookie")
 

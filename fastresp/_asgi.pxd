@@ -1,0 +1,6 @@
+# The MutableHeaders operations _slots puts behind a class's item slots.
+
+cdef int _setitem(object self, object key, object value) except -1
+cdef int _delitem(object self, object key) except -1
+cdef object _getitem(object self, object key)
+cdef object _contains(object self, object key)

@@ -1,0 +1,6 @@
+# What _slots needs to let a response class be called without type.__call__.
+
+from cpython.object cimport PyObject
+
+cdef object _construct(object cls, PyObject** args, size_t nargsf, PyObject* kwnames)
+cdef bint _construct_takes(object cls) except -1

@@ -1,0 +1,175 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+# cython: initializedcheck=False, embedsignature=True, binding=True
+# cython: freethreading_compatible=False
+# (Every directive this module is compiled with; setup.py adds none.
+# freethreading_compatible=False is Cython's default, stated: the module-level
+# state needs the GIL, so on a free-threaded build importing this module turns
+# the GIL on. See README.md, Compatibility.)
+"""The CPython type slots the compiled implementation writes, all of them.
+
+* ``call_without_type_call(cls, enable)``: a response class's ``tp_vectorcall``
+  (``_headers._construct``), so calling the class skips ``type.__call__``.
+* ``dispatch_items_directly(cls, enable)``: a MutableHeaders class's
+  ``mp_subscript``, ``mp_ass_subscript`` and ``sq_contains``, so ``h[k]``,
+  ``h[k] = v``, ``del h[k]`` and ``k in h`` reach ``_asgi``'s operations without
+  CPython's method dispatch.
+
+Each has a query, ``..._is_on(cls)``. Only the compiled implementation has
+this module (``responses.make_classes`` and ``install()`` call it when
+``impl.compiled``); pure Python has no faster way to do either.
+"""
+
+from cpython.object cimport PyObject, PyTypeObject
+
+from ._asgi cimport _contains, _delitem, _getitem, _setitem
+from ._capi cimport TypeObject, _PyType_Lookup
+from ._headers cimport _construct, _construct_takes
+
+from ._asgi import contains, delitem, getitem, setitem
+from ._common import check_class
+
+cdef extern from "Python.h":
+    void PyType_Modified(PyTypeObject* type)
+    unsigned long Py_TPFLAGS_HEAPTYPE
+
+
+cdef inline bint _own(object cls, object name, object function) noexcept:
+    """True when cls still uses that function for that method."""
+    return _PyType_Lookup(<PyTypeObject*>cls, name) is <PyObject*>function
+
+
+# ------------------------------------------------------------ construction
+
+def call_without_type_call(cls, bint enable):
+    """Let calls of cls itself go through ``_headers._construct`` (enable), or
+    type.__call__ again. Only a class made by a class statement (or type())
+    whose tp_vectorcall is free or ours is touched; it takes effect while cls's
+    __new__ and __init__ are the ones _construct stands for."""
+    check_class(cls, "call_without_type_call")
+    cdef TypeObject* t = <TypeObject*>cls
+    if type(cls) is not type or not t.tp_flags & Py_TPFLAGS_HEAPTYPE:
+        return      # CPython calls only type's own instances through the slot
+    if t.tp_vectorcall is NULL or t.tp_vectorcall is <void*>_construct:
+        t.tp_vectorcall = <void*>_construct if enable else NULL
+        PyType_Modified(<PyTypeObject*>cls)    # drop whatever CPython or we cached about calling cls
+
+
+def call_without_type_call_is_on(cls):
+    """True when calling cls itself goes through _construct right now."""
+    check_class(cls, "call_without_type_call_is_on")
+    if (<TypeObject*>cls).tp_vectorcall is not <void*>_construct or type(cls) is not type:
+        return False
+    return _construct_takes(cls)
+
+
+# ------------------------------------------------------- item operations
+#
+# ``h[key]``, ``h[key] = value``, ``del h[key]`` and ``key in h`` reach a class's
+# C slots first; for a class whose methods are Python-level objects (ours are
+# Cython functions) CPython fills those slots with generic dispatchers that look
+# the method up by name and call it with its arguments packed.
+# dispatch_items_directly() puts these functions in the slots of a
+# MutableHeaders class whose methods are _asgi's instead: they call the
+# operation directly while the class still has _asgi's method, and hand over to
+# the generic dispatcher otherwise. CPython refills the slots itself whenever
+# one of those methods is set or deleted on the class or a base (a later
+# override never meets these functions), and a subclass gets the generic
+# dispatchers of its own.
+
+ctypedef object (*Subscript)(object self, object key)                            # mp_subscript
+ctypedef int (*AssignSubscript)(object self, object key, PyObject* value) except -1  # mp_ass_subscript
+ctypedef int (*Contains)(object self, object key) except -1                      # sq_contains
+
+cdef object GETITEM = "__getitem__"
+cdef object SETITEM = "__setitem__"
+cdef object DELITEM = "__delitem__"
+cdef object CONTAINS = "__contains__"
+# C globals: compared in noexcept functions.
+cdef object _GETITEM_FUNCTION = getitem
+cdef object _SETITEM_FUNCTION = setitem
+cdef object _DELITEM_FUNCTION = delitem
+cdef object _CONTAINS_FUNCTION = contains
+
+# CPython's generic dispatchers, as found in the first class set up (the same
+# functions for every class whose methods are Python-level objects).
+cdef Subscript _generic_subscript = NULL
+cdef AssignSubscript _generic_assign = NULL
+cdef Contains _generic_contains = NULL
+
+
+cdef object _subscript(object self, object key):
+    if _own(type(self), GETITEM, _GETITEM_FUNCTION):
+        return _getitem(self, key)
+    return _generic_subscript(self, key)
+
+
+cdef int _assign(object self, object key, PyObject* value) except -1:
+    """h[key] = value, or del h[key] when value is NULL."""
+    if value is NULL:
+        if _own(type(self), DELITEM, _DELITEM_FUNCTION):
+            return _delitem(self, key)
+    elif _own(type(self), SETITEM, _SETITEM_FUNCTION):
+        return _setitem(self, key, <object>value)
+    return _generic_assign(self, key, value)
+
+
+cdef int _contains_slot(object self, object key) except -1:
+    if _own(type(self), CONTAINS, _CONTAINS_FUNCTION):
+        return 1 if _contains(self, key) else 0
+    return _generic_contains(self, key)
+
+
+cdef bint _methods_ours(object cls) noexcept:
+    """cls's four item methods are _asgi's (Cython functions, not slot wrappers:
+    so CPython has put its generic dispatchers in cls's slots, unless
+    dispatch_items_directly has put ours)."""
+    return (_own(cls, GETITEM, _GETITEM_FUNCTION) and _own(cls, SETITEM, _SETITEM_FUNCTION)
+            and _own(cls, DELITEM, _DELITEM_FUNCTION) and _own(cls, CONTAINS, _CONTAINS_FUNCTION))
+
+
+cdef bint _slots_known(TypeObject* t) noexcept:
+    """t's three slots each hold CPython's generic dispatcher or ours."""
+    return (_either(t.tp_as_mapping.mp_subscript, <void*>_generic_subscript, <void*>_subscript)
+            and _either(t.tp_as_mapping.mp_ass_subscript, <void*>_generic_assign, <void*>_assign)
+            and _either(t.tp_as_sequence.sq_contains, <void*>_generic_contains,
+                        <void*>_contains_slot))
+
+
+cdef inline bint _either(void* slot, void* generic, void* ours) noexcept:
+    return slot is generic or slot is ours
+
+
+def dispatch_items_directly(cls, bint enable):
+    """Let ``h[key]``, ``h[key] = value``, ``del h[key]`` and ``key in h`` on
+    instances of cls (a MutableHeaders class with _asgi's methods, made by a
+    class statement or type()) go straight to them (enable), or through
+    CPython's dispatchers again. Any other class is left alone."""
+    global _generic_subscript, _generic_assign, _generic_contains
+    check_class(cls, "dispatch_items_directly")
+    cdef TypeObject* t = <TypeObject*>cls
+    # (Any metaclass will do: starlette's Headers is a typing.Mapping, so
+    # ABCMeta's; setting a method still goes through type.__setattr__.)
+    if (not t.tp_flags & Py_TPFLAGS_HEAPTYPE or t.tp_as_mapping is NULL
+            or t.tp_as_sequence is NULL or not _methods_ours(cls)):
+        return
+    if _generic_subscript is NULL and t.tp_as_mapping.mp_subscript is not <void*>_subscript:
+        # The first class set up: its slots are CPython's dispatchers.
+        _generic_subscript = <Subscript>t.tp_as_mapping.mp_subscript
+        _generic_assign = <AssignSubscript>t.tp_as_mapping.mp_ass_subscript
+        _generic_contains = <Contains>t.tp_as_sequence.sq_contains
+    if _generic_subscript is NULL or not _slots_known(t):
+        return
+    t.tp_as_mapping.mp_subscript = <void*>_subscript if enable else <void*>_generic_subscript
+    t.tp_as_mapping.mp_ass_subscript = <void*>_assign if enable else <void*>_generic_assign
+    t.tp_as_sequence.sq_contains = <void*>_contains_slot if enable else <void*>_generic_contains
+
+
+def dispatch_items_directly_is_on(cls):
+    """True when all three of cls's slots are this module's functions right now
+    (CPython resets one when a method it stands for is set on the class)."""
+    check_class(cls, "dispatch_items_directly_is_on")
+    cdef TypeObject* t = <TypeObject*>cls
+    return (t.tp_as_mapping is not NULL and t.tp_as_sequence is not NULL
+            and t.tp_as_mapping.mp_subscript is <void*>_subscript
+            and t.tp_as_mapping.mp_ass_subscript is <void*>_assign
+            and t.tp_as_sequence.sq_contains is <void*>_contains_slot)
