@@ -1,6 +1,6 @@
 #!/bin/sh
 # Build fastresp's compiled modules in a scratch copy and run a workload through
-# every path of _headers, _cookie, _json, _encoders and _asgi under a memory
+# every path of _headers, _cookie, _json, _encoders, _asgi and _slots under a memory
 # checker (scripts/memcheck_workload.py, which also replays tests/regressions/).
 #
 #   scripts/memcheck.sh                 # valgrind memcheck (default)
@@ -67,7 +67,7 @@ if [ "$MODE" = valgrind ]; then
     # cases runs through it, and valgrind reports uninitialised reads in CPython
     # 3.11's PyLong_FromString under it that are not fastresp's.
     awk -v out="$WORK/fastresp-records.txt" '
-        /^==[0-9]+== $/ { if (record != "" && record ~ /fastresp\/(_headers|_cookie|_json|_encoders|_asgi)\.(c|pyx|cpython)/) {
+        /^==[0-9]+== $/ { if (record != "" && record ~ /fastresp\/(_headers|_cookie|_json|_encoders|_asgi|_slots)\.(c|pyx|cpython)/) {
                               print record "\n" > out; ours++ }
                           record = ""; next }
         /^==[0-9]+== / { record = record $0 "\n";

@@ -58,7 +58,7 @@ def test_8_mib_body(impl, references, body, cls, charset):
     if got[0] == "ok":
         assert got[1][2][-2 if cls != "Response" else -1][0] == b"content-length"
     if type(content) is bytes:
-        response = getattr(impl, cls)(content)
+        response = getattr(impl.classes, cls)(content)
         assert response.body is content  # never copied
         assert response.raw_headers[0] == (b"content-length", str(8 * MiB).encode())
 

@@ -383,7 +383,7 @@ def test_background_kept(impl):
     ("PlainTextResponse", b"text/plain; charset=utf-8"),
 ])
 def test_text_classes(impl, oracle, name, media):
-    got = getattr(impl, name)("<p>é</p>", status_code=201, headers={"X-A": "1"})
+    got = getattr(impl.classes, name)("<p>é</p>", status_code=201, headers={"X-A": "1"})
     expected = getattr(oracle, name)("<p>é</p>", status_code=201, headers={"X-A": "1"})
     assert got.raw_headers == expected.raw_headers == [
         (b"x-a", b"1"), (b"content-length", b"9"), (b"content-type", media)]
@@ -571,7 +571,7 @@ def test_redirect_subclass_init(impl, oracle):
 @pytest.mark.parametrize("name", ["Response", "HTMLResponse", "PlainTextResponse",
                                   "JSONResponse", "RedirectResponse"])
 def test_isinstance_of_starlette(impl, name):
-    cls = getattr(impl, name)
+    cls = getattr(impl.classes, name)
     assert issubclass(cls, getattr(starlette.responses, name))
     assert issubclass(cls, starlette.responses.Response)
     assert issubclass(cls, impl.classes.Response)
@@ -649,6 +649,6 @@ def test_signatures_match_starlette(impl, oracle, cls_name, method):
     def params(function):
         return [(p.name, p.kind, p.default) for p in inspect.signature(function).parameters.values()]
 
-    got = params(getattr(getattr(impl, cls_name), method))
+    got = params(getattr(getattr(impl.classes, cls_name), method))
     expected = params(getattr(getattr(oracle, cls_name), method))
     assert got == expected
