@@ -43,23 +43,23 @@ import sys
 import threading
 from datetime import datetime, timezone
 from types import ModuleType
-from typing import Any, Optional
+from typing import Any
 
 #: ``--app`` choices: README example 1 on fastresp's classes, the same on
 #: starlette's classes (the oracle of the first), README example 2, and the
-#: apps of ``python -m fastresp bench --section requests`` (bench/server_load.py).
+#: apps of ``python bench/run.py --section requests`` (bench/server_load.py).
 APPS = ("classes", "classes-starlette", "install", "requests")
 
 
 def requests_app() -> Any:
-    """fastresp._bench_requests' FastAPI and starlette apps behind one ASGI
+    """bench/whole_request.py's FastAPI and starlette apps behind one ASGI
     callable: a path of the starlette app goes to it, anything else to FastAPI.
     Imports fastresp (not installed unless ``--install``)."""
-    from fastresp import _bench_requests
+    import whole_request
 
-    fastapi_app = _bench_requests.fastapi_app()
-    starlette_app = _bench_requests.starlette_app()
-    starlette_paths = {case.path for case in _bench_requests.REQUEST_CASES
+    fastapi_app = whole_request.fastapi_app()
+    starlette_app = whole_request.starlette_app()
+    starlette_paths = {case.path for case in whole_request.REQUEST_CASES
                        if case.app == "starlette"}
 
     async def app(scope: Any, receive: Any, send: Any) -> None:
@@ -69,13 +69,9 @@ def requests_app() -> Any:
     return app
 
 
-def readme_classes_app(classes: Optional[Any] = None) -> Any:
-    """README example 1 (fastresp's classes where a response class is chosen)."""
-    if classes is None:
-        import fastresp as classes  # noqa: PLW0127 - the README's own name
-    from fastapi import FastAPI, Response
-
-    app = FastAPI(default_response_class=classes.JSONResponse)
+def _readme_routes(app: Any, classes: Any) -> Any:
+    """The README examples' three endpoints, on *classes*' response classes."""
+    from fastapi import Response
 
     @app.get("/items/{item_id}")
     def read_item(item_id: int, response: Response):
@@ -93,27 +89,21 @@ def readme_classes_app(classes: Optional[Any] = None) -> Any:
     return app
 
 
+def readme_classes_app(classes: Any = None) -> Any:
+    """README example 1 (fastresp's classes where a response class is chosen)."""
+    if classes is None:
+        import fastresp as classes  # noqa: PLW0127 - the README's own name
+    from fastapi import FastAPI
+
+    return _readme_routes(FastAPI(default_response_class=classes.JSONResponse), classes)
+
+
 def readme_install_app() -> Any:
-    """README example 2 (FastAPI's names only; install() is the caller's)."""
-    from fastapi import FastAPI, Response
-    from fastapi.responses import PlainTextResponse, RedirectResponse
+    """README example 2 (FastAPI's names only: fastapi.responses' classes; install()
+    is the caller's)."""
+    from fastapi import FastAPI, responses
 
-    app = FastAPI()
-
-    @app.get("/items/{item_id}")
-    def read_item(item_id: int, response: Response):
-        response.set_cookie("last_item", str(item_id), max_age=3600, httponly=True, samesite="strict")
-        return {"item_id": item_id}
-
-    @app.get("/old-items/{item_id}")
-    def old_item(item_id: int):
-        return RedirectResponse(f"/items/{item_id}", status_code=308)
-
-    @app.get("/hello", response_class=PlainTextResponse)
-    def hello():
-        return "hello"
-
-    return app
+    return _readme_routes(FastAPI(), responses)
 
 
 def add_extra_routes(app: Any, classes: Any) -> Any:
@@ -219,7 +209,7 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(name)
 
 
-def serve(argv: Optional[list] = None) -> None:
+def serve(argv: "list[str] | None" = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--app", choices=APPS, default="install")
     parser.add_argument("--install", action="store_true",

@@ -1,8 +1,8 @@
 """The long differential fuzz run: tests/test_differential.py's check, for minutes.
 
-    python scripts/fuzz.py --seconds 600                 # every implementation that imports
-    python scripts/fuzz.py --seconds 120 --impls python  # the fallback only (what PyPy runs)
-    python scripts/fuzz.py --seconds 60 --targets set_cookie,redirect --seed 1
+    python tests/fuzz.py --seconds 600                 # every implementation that imports
+    python tests/fuzz.py --seconds 120 --impls python  # the fallback only (what PyPy runs)
+    python tests/fuzz.py --seconds 60 --targets set_cookie,redirect --seed 1
 
 With FASTRESP_REQUIRE_COMPILED set, missing compiled modules are an error (as in
 the test suite) instead of a fallback-only run.
@@ -43,12 +43,10 @@ import traceback
 from types import SimpleNamespace
 from typing import Any, Dict, List
 
-# Only tests/ goes on sys.path (never the repository root, so the fastresp under
-# test is the installed one, or whatever PYTHONPATH names).
-TESTS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests")
-sys.path.insert(0, TESTS)
-
-import oracle  # noqa: E402
+# Run as a script, so Python puts this directory (tests/) on sys.path, never the
+# repository root: the fastresp under test is the installed one, or whatever
+# PYTHONPATH names.
+import oracle
 
 
 def implementations(wanted: str) -> List[Any]:

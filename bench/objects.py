@@ -1,54 +1,31 @@
-"""``python -m fastresp bench``: starlette against fastresp, standard library only.
+"""Per object: starlette's response classes against fastresp's, one statement a case.
 
 Each case below is one statement run against two sets of response classes
 (starlette's own, and fastresp's built on one implementation), with the lowest
 ratio each implementation must reach on it, its floor (``--check`` fails when
-one is missed; the plain report only shows the ratios). The pytest-benchmark
-suite in ``bench/`` imports the same table, so the two cannot drift apart.
-
-How it measures, the same way for every side:
-
-* the statement is compiled into its own ``for`` loop (as ``timeit`` does), in a
-  fresh function per case and side, so no call overhead is added per operation
-  and PyPy traces each side on its own;
-* garbage collection stays enabled for every side (``timeit`` disables the
-  collector instead); a full ``gc.collect()`` runs once before calibrating and,
-  on CPython, a collection of the youngest generation before every timed batch
-  (a full one costs several batches; on PyPy every collection is a full one, so
-  there it runs only the once);
-* ``time.perf_counter_ns`` brackets a batch of iterations calibrated per side to
-  last about ``--batch-ms`` (1 ms), after a warm-up;
-* rounds are interleaved: every round times each case once and, within it, each
-  side once, the order of the sides reversed from one round to the next;
-* a side's time is the minimum over the rounds (101) of its ns per operation
-  (``--statistic median`` for the median; ``--json`` holds both); ratio =
-  starlette / fastresp. The minimum is the default because on a shared, busy
-  machine it is the statistic that stays put from run to run: short batches and
-  many rounds give each side some batches that nothing else interrupted, while
-  the median moves with the load of the moment.
+one is missed; the plain report only shows the ratios). How it is timed:
+bench/timing.py. Each statement is compiled into its own ``for`` loop, in a
+fresh function per case and side, so PyPy traces each side on its own.
 """
 
 from __future__ import annotations
 
-import argparse
-import gc
 import importlib.util
-import json
 import platform
 import statistics
-import sys
-import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from http.cookies import CookieError
 from itertools import repeat
 from types import SimpleNamespace
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any
 
-import starlette
 import starlette.responses as _starlette
+from report import environment, fmt_floor, fmt_ns, fmt_ratio, table, timer_details
+from timing import Inner, Settings, measure as measure_inners
 
-from . import __version__, _impl, _install
-from .responses import make_classes
+from fastresp import _impl
+from fastresp.responses import make_classes
 
 # ------------------------------------------------------------------------ cases
 
@@ -92,7 +69,7 @@ _COOKIES = "r.raw_headers"
 _FRESH = '_r = Response(b"hello", media_type="text/plain")\n_h = _r.headers\n'
 _RAW = "_r.raw_headers"
 
-CASES: Tuple[Case, ...] = (
+CASES: tuple[Case, ...] = (
     Case("bytes", 'Response(b"hello world")', CONSTRUCT, 2.5, 1.0,
          '_r = Response(b"hello world")'),
     Case("str_media_type", 'Response(str, media_type)', CONSTRUCT, 2.5, 1.0,
@@ -168,7 +145,7 @@ ORJSON_STATEMENTS = {
 #: FastAPI's jsonable_encoder (FastAPI's function on the "starlette" side,
 #: fastresp's wrapper of it on the other): only where FastAPI is importable.
 #: Floor 10x compiled, never slower in pure Python.
-ENCODER_CASES: Tuple[Case, ...] = (
+ENCODER_CASES: tuple[Case, ...] = (
     Case("jsonable_rows", "FastAPI jsonable_encoder(20 rows)", ENCODER, 10.0, 1.0,
          "_r = jsonable_encoder(rows_20)", "_r"),
 )
@@ -204,7 +181,7 @@ cython; for python, the pure-Python floor on CPython, and on PyPy >= 5 for the
 cookie cases and >= 1 (never slower) for the others."""
 
 
-def rows(count: int, text: str = "") -> List[Dict[str, Any]]:
+def rows(count: int, text: str = "") -> list[dict[str, Any]]:
     """count rows of six mixed fields (int, str, float, bool, None, short list),
     and a longer text field when text is given."""
     rows = [{"id": index, "name": f"user {index}", "score": index * 1.25 + 0.1,
@@ -222,7 +199,7 @@ _DOC_1MB = {"count": 5000, "items": rows(5000, "Caf\u00e9 na\u00efve r\u00e9sum\
 _ROWS_20 = rows(20)
 
 
-def _orjson() -> Optional[Callable[[Any], bytes]]:
+def _orjson() -> Callable[[Any], bytes] | None:
     try:
         import orjson
     except ImportError:
@@ -230,7 +207,7 @@ def _orjson() -> Optional[Callable[[Any], bytes]]:
     return orjson.dumps
 
 
-def _headers(count: int) -> Dict[str, str]:
+def _headers(count: int) -> dict[str, str]:
     names = ["Cache-Control", "X-Request-ID", "Vary", "X-Frame-Options", "ETag",
              "Access-Control-Allow-Origin", "X-Content-Type-Options", "Referrer-Policy"]
     values = ["no-store", "3f2a9c1e-77b0-4d0e-9a0f-2d5c1b8e6a10", "Accept-Encoding", "DENY",
@@ -238,11 +215,11 @@ def _headers(count: int) -> Dict[str, str]:
     return dict(zip(names[:count], values[:count]))
 
 
-async def _receive() -> Dict[str, Any]:  # pragma: no cover - never awaited by Response
+async def _receive() -> dict[str, Any]:  # pragma: no cover - never awaited by Response
     return {"type": "http.request", "body": b"", "more_body": False}
 
 
-async def _send(message: Dict[str, Any]) -> None:
+async def _send(message: dict[str, Any]) -> None:
     pass
 
 
@@ -252,7 +229,7 @@ _SCOPE = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "me
           "client": ("127.0.0.1", 50000)}
 
 
-def namespace(classes: SimpleNamespace) -> Dict[str, Any]:
+def namespace(classes: SimpleNamespace) -> dict[str, Any]:
     """The names a case's statement may use, fresh for one case and side."""
     return {
         "CookieError": CookieError,
@@ -293,29 +270,22 @@ def starlette_classes() -> SimpleNamespace:
                            jsonable_encoder=_fastapi_jsonable_encoder())
 
 
-def _with_encoder(classes: SimpleNamespace, encoders: Any) -> SimpleNamespace:
-    original = _fastapi_jsonable_encoder()
-    classes.jsonable_encoder = None if original is None else encoders.wrap(original)
-    return classes
-
-
-def implementation(name: str) -> Tuple[Optional[SimpleNamespace], str]:
-    """fastresp's classes on one implementation ("cython" or "python"), or None
-    and the reason it is unavailable; the second item otherwise names the modules."""
-    if name == "python":
-        python = _impl.load_python()
-        return (_with_encoder(make_classes(python), python.encoders),
-                "fastresp._headers_py + _cookie_py + _json_py + _encoders_py")
-    if name != "cython":
+def implementation(name: str) -> tuple[SimpleNamespace | None, str]:
+    """fastresp's classes on one implementation ("cython" or "python"), with
+    fastresp's jsonable_encoder wrapper, or None and why it is unavailable; the
+    second item otherwise names the modules. The one place the benchmarks load
+    an implementation."""
+    if name not in ("cython", "python"):
         raise ValueError(f"unknown implementation {name!r}")
-    if platform.python_implementation() != "CPython":
-        return None, f"{platform.python_implementation()} has no compiled modules"
     try:
-        compiled = _impl.load_compiled()
+        modules = _impl.load_compiled() if name == "cython" else _impl.load_python()
     except ImportError as error:
         return None, f"the compiled modules are not importable ({error})"
-    return (_with_encoder(make_classes(compiled), compiled.encoders),
-            "fastresp._headers + _cookie + _json + _encoders")
+    classes = make_classes(modules)
+    original = _fastapi_jsonable_encoder()
+    classes.jsonable_encoder = None if original is None else modules.encoders.wrap(original)
+    parts = (modules.headers, modules.cookie, modules.json, modules.encoders, modules.asgi)
+    return classes, ", ".join(module.__name__ for module in parts)
 
 
 _TEMPLATE = """\
@@ -328,7 +298,7 @@ def inner(_n, _timer):
 """
 
 
-def compile_case(case: Case, classes: SimpleNamespace) -> Callable[[int, Callable[[], int]], int]:
+def compile_case(case: Case, classes: SimpleNamespace) -> Inner:
     """``inner(n, timer)``: runs the case's statement n times, in a function of its
     own, and returns timer() after minus timer() before.
 
@@ -364,58 +334,10 @@ def check_case(case: Case, classes: SimpleNamespace) -> None:
 
 # ------------------------------------------------------------------- measuring
 
-@dataclass
-class Settings:
-    rounds: int = 101
-    batch_ns: int = 1_000_000
-    warmup_ns: int = 100_000_000
-    statistic: str = "min"   # or "median": how a side's rounds become one number
-
-    def summary(self, samples: Sequence[float]) -> float:
-        return min(samples) if self.statistic == "min" else statistics.median(samples)
+Plan = list[tuple[Case, dict[str, SimpleNamespace]]]
 
 
-def _collect_young() -> None:
-    gc.collect(0)
-
-
-def _nothing() -> None:
-    pass
-
-
-#: Before every timed batch: the youngest generation on CPython (microseconds);
-#: nothing on PyPy, where gc.collect() always collects everything (~20 ms).
-_before_batch = _collect_young if platform.python_implementation() == "CPython" else _nothing
-
-
-GC_POLICY = ("enabled on every side; gc.collect() once before calibrating"
-             + (", gc.collect(0) before every batch" if _before_batch is _collect_young else ""))
-
-
-def _timed(inner: Callable[[int, Callable[[], int]], int], n: int) -> int:
-    _before_batch()
-    return inner(n, time.perf_counter_ns)
-
-
-def _calibrate(inner: Callable[[int, Callable[[], int]], int], settings: Settings) -> int:
-    """Warm up, then the iteration count for a batch of about settings.batch_ns."""
-    n, spent = 1, 0
-    while spent < settings.warmup_ns:
-        elapsed = _timed(inner, n)
-        spent += elapsed
-        if elapsed < settings.batch_ns // 4:
-            n *= 2
-    while True:
-        elapsed = max(_timed(inner, n), 1)
-        if elapsed >= settings.batch_ns // 4:
-            return max(1, round(n * settings.batch_ns / elapsed))
-        n *= 2
-
-
-Plan = List[Tuple[Case, Dict[str, SimpleNamespace]]]
-
-
-def measure(plan: Plan, settings: Settings, out: Any = None) -> List[Dict[str, List[float]]]:
+def measure(plan: Plan, settings: Settings, out: Any = None) -> list[dict[str, list[float]]]:
     """ns per operation of every round, for each case and side of *plan*.
 
     Every round times each case once, and within a case each side once, the
@@ -427,26 +349,6 @@ def measure(plan: Plan, settings: Settings, out: Any = None) -> List[Dict[str, L
                            for case, sides in plan], settings, out)
 
 
-def measure_inners(inners: List[Dict[str, Callable[[int, Callable[[], int]], int]]],
-                   settings: Settings, out: Any = None) -> List[Dict[str, List[float]]]:
-    """measure() on ready-made ``inner(n, timer)`` functions, a dict of sides per case."""
-    gc.collect()
-    counts = [{name: _calibrate(inner, settings) for name, inner in case_inners.items()}
-              for case_inners in inners]
-    samples: List[Dict[str, List[float]]] = [{name: [] for name in case_inners}
-                                             for case_inners in inners]
-    for number in range(settings.rounds):
-        for case_inners, case_counts, case_samples in zip(inners, counts, samples):
-            order = list(case_inners)
-            for name in (order if number % 2 == 0 else order[::-1]):
-                n = case_counts[name]
-                case_samples[name].append(_timed(case_inners[name], n) / n)
-        if out is not None and number % 10 == 9:
-            out.write(".")
-            out.flush()
-    return samples
-
-
 #: The harness's own cost per operation (measured and shown, never subtracted).
 OVERHEAD_CASES = (
     Case("loop", "loop", CONSTRUCT, 0, 0, "pass"),
@@ -456,85 +358,22 @@ OVERHEAD_CASES = (
 
 # -------------------------------------------------------------------- reports
 
-def environment() -> Dict[str, Any]:
-    return {
-        "fastresp": __version__,
-        "implementation": _impl.IMPLEMENTATION,
-        "reason": _impl.REASON,
-        "python_implementation": platform.python_implementation(),
-        "python_version": platform.python_version(),
-        "python": sys.version.replace("\n", " "),
-        "starlette": starlette.__version__,
-        "platform": platform.platform(),
-        "installed": _install.installed(),
-    }
-
-
-def timer_details() -> Dict[str, Any]:
-    info = time.get_clock_info("perf_counter")
-    return {"function": "time.perf_counter_ns", "implementation": info.implementation,
-            "resolution_s": info.resolution, "monotonic": info.monotonic}
-
-
-def _fmt_ns(ns: Optional[float]) -> str:
-    if ns is None:
-        return "n/a"
-    if ns >= 10_000:
-        return f"{ns / 1000:.1f} us"
-    if ns >= 1000:
-        return f"{ns / 1000:.2f} us"
-    return f"{ns:.0f} ns"
-
-
-def _fmt_ratio(ratio: Optional[float]) -> str:
-    return "n/a" if ratio is None else f"{ratio:.2f}x"
-
-
-def _fmt_floor(ratio: Optional[float], floor: float, valid: bool = True) -> str:
-    """The --check column: the floor and whether the ratio reaches it."""
-    if ratio is None:
-        state = "n/a"
-    elif not valid:
-        state = "invalid"
-    else:
-        state = "met" if ratio >= floor else "MISSED"
-    return f">= {floor:g} {state}"
-
-
-def _table(rows: List[List[str]], header: List[str]) -> str:
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    right = [False] + [True] * (len(header) - 1)
-
-    def line(cells: List[str]) -> str:
-        return " | ".join(c.rjust(w) if r else c.ljust(w) for c, w, r in zip(cells, widths, right))
-
-    return "\n".join([line(header), "-+-".join("-" * w for w in widths), *map(line, rows)])
-
-
 def run(impls: Sequence[str], settings: Settings, cases: Sequence[Case] = CASES,
-        out: Any = None) -> Dict[str, Any]:
+        out: Any = None) -> dict[str, Any]:
     """Measure *cases* for each implementation in *impls*; returns the report dict."""
-    sides: Dict[str, SimpleNamespace] = {"starlette": starlette_classes()}
-    available: Dict[str, Dict[str, Any]] = {}
+    sides: dict[str, SimpleNamespace] = {"starlette": starlette_classes()}
+    available: dict[str, dict[str, Any]] = {}
     for name in impls:
         classes, why = implementation(name)
         available[name] = {"available": classes is not None, "detail": why}
         if classes is not None:
             sides[name] = classes
-    report: Dict[str, Any] = {
+    report: dict[str, Any] = {
         "metadata": {
             **environment(),
             "implementations": available,
             "timer": timer_details(),
-            "method": {
-                "rounds": settings.rounds,
-                "batch_ms": settings.batch_ns / 1e6,
-                "warmup_ms": settings.warmup_ns / 1e6,
-                "statistic": f"{settings.statistic} of ns/op over rounds",
-                "interleaved": "every round times every case and, within it, every side once;"
-                               " order of the sides reversed every other round",
-                "gc": GC_POLICY,
-            },
+            "method": settings.method(),
             "overhead_ns": {},
             "legend": LEGEND,
         },
@@ -542,10 +381,10 @@ def run(impls: Sequence[str], settings: Settings, cases: Sequence[Case] = CASES,
     }
     # Check first that each side does starlette's work: a side whose output
     # differs is still timed but flagged; one that raises is not timed.
-    problems: List[Dict[str, str]] = []
+    problems: list[dict[str, str]] = []
     plan: Plan = []
     for case in cases:
-        case_problems: Dict[str, str] = {}
+        case_problems: dict[str, str] = {}
         timed = dict(sides)
         for name in impls:
             if name in sides:
@@ -572,7 +411,7 @@ def run(impls: Sequence[str], settings: Settings, cases: Sequence[Case] = CASES,
             report["metadata"]["overhead_ns"][case.name] = settings.summary(samples["starlette"])
     for case, case_problems, samples in zip(cases, problems, all_samples):
         starlette_ns = settings.summary(samples["starlette"])
-        entry: Dict[str, Any] = {
+        entry: dict[str, Any] = {
             "name": case.name, "label": case.label, "kind": case.kind, "stmt": case.stmt,
             "starlette": {"ns": starlette_ns, "min_ns": min(samples["starlette"]),
                           "median_ns": statistics.median(samples["starlette"])},
@@ -580,7 +419,7 @@ def run(impls: Sequence[str], settings: Settings, cases: Sequence[Case] = CASES,
         }
         for name in impls:
             floor = case.floor(name)
-            result: Dict[str, Any] = {"ns": None, "min_ns": None, "median_ns": None,
+            result: dict[str, Any] = {"ns": None, "min_ns": None, "median_ns": None,
                                       "ratio": None, "floor": floor, "met": None,
                                       "problem": case_problems.get(name)}
             if name in samples:
@@ -596,7 +435,7 @@ def run(impls: Sequence[str], settings: Settings, cases: Sequence[Case] = CASES,
     return report
 
 
-def render_text(report: Dict[str, Any], impls: Sequence[str], check: bool = False) -> str:
+def render_text(report: dict[str, Any], impls: Sequence[str], check: bool = False) -> str:
     """The per-object section as text: a table of times and ratios (with each
     case's floor when *check*), what the cases do and how they were timed."""
     meta = report["metadata"]
@@ -617,14 +456,14 @@ def render_text(report: Dict[str, Any], impls: Sequence[str], check: bool = Fals
         header += [f"fastresp {name}", "ratio"] + (["floor"] if check else [])
     rows = []
     for entry in report["cases"]:
-        row = [entry["label"], _fmt_ns(entry["starlette"]["ns"])]
+        row = [entry["label"], fmt_ns(entry["starlette"]["ns"])]
         for name in impls:
             result = entry["fastresp"][name]
-            row += [_fmt_ns(result["ns"]) + (" (!)" if result["problem"] else ""), _fmt_ratio(result["ratio"])]
+            row += [fmt_ns(result["ns"]) + (" (!)" if result["problem"] else ""), fmt_ratio(result["ratio"])]
             if check:
-                row.append(_fmt_floor(result["ratio"], result["floor"], not result["problem"]))
+                row.append(fmt_floor(result["ratio"], result["floor"], not result["problem"]))
         rows.append(row)
-    lines.append(_table(rows, header))
+    lines.append(table(rows, header))
     lines.append("")
     for entry in report["cases"]:
         for name in impls:
@@ -639,7 +478,7 @@ def render_text(report: Dict[str, Any], impls: Sequence[str], check: bool = Fals
                 ns = orjson_ns[entry["name"]]
                 times = ", ".join(f"fastresp {name} {entry['fastresp'][name]['ns'] / ns:.1f}x"
                                   for name in impls if entry["fastresp"][name]["ns"])
-                lines.append(f"  {entry['label']}: orjson {_fmt_ns(ns)}; starlette"
+                lines.append(f"  {entry['label']}: orjson {fmt_ns(ns)}; starlette"
                              f" {entry['starlette']['ns'] / ns:.1f}x, {times} its time")
         lines.append("")
     if check:
@@ -658,7 +497,7 @@ def render_text(report: Dict[str, Any], impls: Sequence[str], check: bool = Fals
     return "\n".join(lines)
 
 
-def _floor_summary(report: Dict[str, Any], name: str) -> str:
+def _floor_summary(report: dict[str, Any], name: str) -> str:
     results = [(e["label"], e["fastresp"][name]) for e in report["cases"]]
     measured = [label for label, result in results if result["met"] is not None]
     missed = [label for label, result in results if result["met"] is False]
@@ -673,7 +512,7 @@ def _floor_summary(report: Dict[str, Any], name: str) -> str:
     return text
 
 
-def _method_text(meta: Dict[str, Any]) -> str:
+def _method_text(meta: dict[str, Any]) -> str:
     method, timer, overhead = meta["method"], meta["timer"], meta["overhead_ns"]
     return (
         f"How it was timed: {method['rounds']} rounds, each timing every case and side once (the"
@@ -683,95 +522,3 @@ def _method_text(meta: Dict[str, Any]) -> str:
         f" GC {method['gc']}. The loop's own cost per operation is in both sides' times, not"
         f" subtracted: {overhead['loop']:.0f} ns, and {overhead['cookie_reset']:.0f} ns for"
         " `r.raw_headers = []`.")
-
-
-def missed_floors(report: Dict[str, Any]) -> List[str]:
-    """What ``--check`` fails on, one line each: a ratio below its floor, or an
-    output that differs from starlette's (in either section of *report*)."""
-    missed = []
-    for entry in report.get("cases", []):
-        for name, result in entry["fastresp"].items():
-            if result["problem"]:
-                missed.append(f"{entry['label']}, {name}: {result['problem']}")
-            elif result["met"] is False:
-                missed.append(f"{entry['label']}, {name}: {result['ratio']:.2f}x, floor {result['floor']:g}")
-    for section in report.get("requests", []):
-        for case in section.get("cases", []):
-            label = f"{case['label']}, install() {section['implementation']}"
-            if case["problem"]:
-                missed.append(f"{label}: {case['problem']}")
-            elif case["ratio"] < case["floor"]:
-                missed.append(f"{label}: {case['ratio']:.2f}x, floor {case['floor']:g}")
-    return missed
-
-
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="python -m fastresp bench",
-        description="Time starlette's responses against fastresp's (standard library only): per"
-                    " object, and whole requests of a FastAPI and a starlette app with and without"
-                    " fastresp.install(). ratio = starlette's time / fastresp's; higher is better.")
-    p.add_argument("--impl", choices=("active", "cython", "python", "both"), default="active",
-                   help="fastresp implementation(s) to time (default: the active one)")
-    p.add_argument("--rounds", type=int, default=None, help="interleaved rounds (default 101; 3 with --quick)")
-    p.add_argument("--batch-ms", type=float, default=None,
-                   help="length of one timed batch in ms (default 1)")
-    p.add_argument("--statistic", choices=("min", "median"), default="min",
-                   help="how a side's rounds become its time (default: min, the steadiest on a busy machine)")
-    p.add_argument("--quick", action="store_true", help="few short rounds, for tests")
-    p.add_argument("--case", action="append", metavar="NAME", choices=[c.name for c in CASES],
-                   help="only this case (repeatable)")
-    p.add_argument("--section", choices=("objects", "requests", "all"), default="all",
-                   help="per-object cases, whole requests (an app called in process), or both"
-                        " (default)")
-    p.add_argument("--json", action="store_true", help="print the report as JSON (floors included)")
-    p.add_argument("--check", action="store_true",
-                   help="for maintainers and CI: show each case's floor and exit with status 1 when"
-                        " a ratio is below its floor or an output differs from starlette's")
-    return p
-
-
-def settings_for(args: argparse.Namespace) -> Settings:
-    quick = args.quick
-    rounds = args.rounds if args.rounds is not None else (3 if quick else 101)
-    batch_ms = args.batch_ms if args.batch_ms is not None else 1.0
-    warmup_ms = 5.0 if quick else (100.0 if platform.python_implementation() == "CPython" else 500.0)
-    if rounds < 1 or batch_ms <= 0:
-        raise SystemExit("--rounds must be >= 1 and --batch-ms > 0")
-    return Settings(rounds=rounds, batch_ns=int(batch_ms * 1e6), warmup_ns=int(warmup_ms * 1e6),
-                    statistic=args.statistic)
-
-
-def main(argv: Optional[Sequence[str]] = None) -> int:
-    args = parser().parse_args(argv)
-    impls = {"active": [_impl.IMPLEMENTATION], "cython": ["cython"], "python": ["python"],
-             "both": ["cython", "python"]}[args.impl]
-    cases = [c for c in CASES if args.case is None or c.name in args.case]
-    settings = settings_for(args)
-    out = None if args.json else sys.stderr
-    report: Dict[str, Any] = {}
-    if args.section in ("objects", "all"):
-        report = run(impls, settings, cases, out=out)
-    if args.section in ("requests", "all"):
-        from . import _bench_requests
-
-        report["requests"] = [
-            _bench_requests.run(settings, out) if name == _impl.IMPLEMENTATION
-            else _bench_requests.run_elsewhere(name, settings)
-            for name in impls]
-    if args.json:
-        print(json.dumps(report, indent=2))
-    else:
-        if "cases" in report:
-            print(render_text(report, impls, args.check))
-        if "requests" in report:
-            from . import _bench_requests
-
-            print()
-            print(_bench_requests.render(report["requests"], args.check))
-    if not args.check:
-        return 0
-    missed = missed_floors(report)
-    for line in missed:
-        print(f"--check: {line}", file=sys.stderr)
-    return 1 if missed else 0
