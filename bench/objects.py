@@ -21,8 +21,8 @@ from types import SimpleNamespace
 from typing import Any
 
 import starlette.responses as _starlette
-from report import environment, fmt_floor, fmt_ns, fmt_ratio, table, timer_details
-from timing import Inner, Settings, measure as measure_inners
+from report import environment, fmt_floor, fmt_ns, fmt_ratio, table, timer_details, unsteady_note
+from timing import STEADY, Inner, Settings, halves, measure as measure_inners, steady
 
 from fastresp import _impl
 from fastresp.responses import make_classes
@@ -64,45 +64,43 @@ class Case:
         return PYPY_FLOORS[self.kind]
 
 
-_RESET = "r.raw_headers = []\n"
-_COOKIES = "r.raw_headers"
 _FRESH = '_r = Response(b"hello", media_type="text/plain")\n_h = _r.headers\n'
-_RAW = "_r.raw_headers"
+
+
+def _made(name: str, label: str, expression: str, compiled: float = 2.5, fallback: float = 1.0,
+          result: str = Case.result) -> Case:
+    """A construction: ``_r = expression``."""
+    return Case(name, label, CONSTRUCT, compiled, fallback, f"_r = {expression}", result)
+
+
+def _cookie(name: str, label: str, compiled: float, fallback: float, call: str) -> Case:
+    """A cookie method on the response ``r`` made beforehand, emptied first."""
+    return Case(name, label, COOKIE, compiled, fallback, f"r.raw_headers = []\n{call}", "r.raw_headers")
+
+
+def _header(name: str, label: str, operation: str) -> Case:
+    """One header operation on a fresh response's ``headers`` (``_h``)."""
+    return Case(name, label, HEADERS, 3.0, 1.0, _FRESH + operation, "_r.raw_headers")
+
 
 CASES: tuple[Case, ...] = (
-    Case("bytes", 'Response(b"hello world")', CONSTRUCT, 2.5, 1.0,
-         '_r = Response(b"hello world")'),
-    Case("str_media_type", 'Response(str, media_type)', CONSTRUCT, 2.5, 1.0,
-         '_r = Response("hello world", media_type="text/plain")'),
-    Case("html", 'HTMLResponse("<p>hi</p>")', CONSTRUCT, 2.5, 1.0,
-         '_r = HTMLResponse("<p>hi</p>")'),
-    Case("headers_2", "Response + 2 headers", CONSTRUCT, 2.5, 1.0,
-         '_r = Response(b"hello", headers=headers_2, media_type="application/json")'),
-    Case("headers_8", "Response + 8 headers", CONSTRUCT, 2.5, 1.0,
-         '_r = Response(b"hello", headers=headers_8, media_type="application/json")'),
-    Case("bytes_64k", "Response(64 KiB bytes)", CONSTRUCT, 2.5, 1.0,
-         "_r = Response(body_64k)",
-         "(_r.status_code, _r.body is body_64k, _r.raw_headers)"),
-    Case("json", "JSONResponse(small dict)", CONSTRUCT, 3.0, 1.2,
-         '_r = JSONResponse({"a": 1, "b": [1, 2, 3]})'),
-    Case("json_404", "JSONResponse(detail, 404)", CONSTRUCT, 3.0, 1.2,
-         '_r = JSONResponse({"detail": "Not Found"}, status_code=404)'),
-    Case("json_rows", "JSONResponse(20 rows)", CONSTRUCT, 3.0, 1.2,
-         "_r = JSONResponse(rows_20)"),
-    Case("json_1mb", "JSONResponse(~1 MB document)", CONSTRUCT, 2.5, 1.2,
-         "_r = JSONResponse(doc_1mb)"),
-    Case("redirect", 'RedirectResponse("/next?x=1")', CONSTRUCT, 2.0, 1.0,
-         '_r = RedirectResponse("/next?x=1")'),
-    Case("set_cookie", "set_cookie (plain)", COOKIE, 25.0, 4.0,
-         _RESET + 'r.set_cookie("session", "abc123", max_age=3600, httponly=True, secure=True)',
-         _COOKIES),
-    Case("set_cookie_quoted", "set_cookie (quoted + attrs)", COOKIE, 10.0, 3.0,
-         _RESET + 'r.set_cookie("prefs", "a b;c", path="/app", domain="example.com", '
-         'samesite="strict")',
-         _COOKIES),
-    Case("delete_cookie", 'delete_cookie("session")', COOKIE, 25.0, 4.0,
-         _RESET + 'r.delete_cookie("session")',
-         _COOKIES),
+    _made("bytes", 'Response(b"hello world")', 'Response(b"hello world")'),
+    _made("str_media_type", "Response(str, media_type)", 'Response("hello world", media_type="text/plain")'),
+    _made("html", 'HTMLResponse("<p>hi</p>")', 'HTMLResponse("<p>hi</p>")'),
+    _made("headers_2", "Response + 2 headers", 'Response(b"hello", headers=headers_2, media_type="application/json")'),
+    _made("headers_8", "Response + 8 headers", 'Response(b"hello", headers=headers_8, media_type="application/json")'),
+    _made("bytes_64k", "Response(64 KiB bytes)", "Response(body_64k)",
+          result="(_r.status_code, _r.body is body_64k, _r.raw_headers)"),
+    _made("json", "JSONResponse(small dict)", 'JSONResponse({"a": 1, "b": [1, 2, 3]})', 3.0, 1.2),
+    _made("json_404", "JSONResponse(detail, 404)", 'JSONResponse({"detail": "Not Found"}, status_code=404)', 3.0, 1.2),
+    _made("json_rows", "JSONResponse(20 rows)", "JSONResponse(rows_20)", 3.0, 1.2),
+    _made("json_1mb", "JSONResponse(~1 MB document)", "JSONResponse(doc_1mb)", 2.5, 1.2),
+    _made("redirect", 'RedirectResponse("/next?x=1")', 'RedirectResponse("/next?x=1")', 2.0),
+    _cookie("set_cookie", "set_cookie (plain)", 25.0, 4.0,
+            'r.set_cookie("session", "abc123", max_age=3600, httponly=True, secure=True)'),
+    _cookie("set_cookie_quoted", "set_cookie (quoted + attrs)", 10.0, 3.0,
+            'r.set_cookie("prefs", "a b;c", path="/app", domain="example.com", samesite="strict")'),
+    _cookie("delete_cookie", 'delete_cookie("session")', 25.0, 4.0, 'r.delete_cookie("session")'),
     Case("three_cookies", "Response + 3 cookies", COOKIE, 15.0, 3.0,
          '_r = Response(b"ok")\n'
          '_r.set_cookie("session", "abc123", httponly=True)\n'
@@ -121,16 +119,12 @@ CASES: tuple[Case, ...] = (
          "    raise RuntimeError('the response awaited something real')"),
     Case("throwaway", "FastAPI's throw-away Response()", HEADERS, 4.0, 1.0,
          '_r = Response()\ndel _r.headers["content-length"]\n_r.status_code = None'),
-    Case("headers_set", "response + headers[...] = ...", HEADERS, 3.0, 1.0,
-         _FRESH + '_h["X-Request-ID"] = "3f2a9c1e"', _RAW),
-    Case("headers_append", "response + headers.append", HEADERS, 3.0, 1.0,
-         _FRESH + '_h.append("Set-Cookie", "a=b")', _RAW),
-    Case("headers_setdefault", "response + headers.setdefault", HEADERS, 3.0, 1.0,
-         _FRESH + '_sink[0] = _h.setdefault("Cache-Control", "no-store")', _RAW),
-    Case("headers_in", "response + `in` headers", HEADERS, 3.0, 1.0,
-         _FRESH + '_sink[0] = "content-type" in _h', _RAW),
-    Case("headers_del", "response + del headers[...]", HEADERS, 3.0, 1.0,
-         _FRESH + 'del _h["content-length"]', _RAW),
+    _header("headers_set", "response + headers[...] = ...", '_h["X-Request-ID"] = "3f2a9c1e"'),
+    _header("headers_append", "response + headers.append", '_h.append("Set-Cookie", "a=b")'),
+    _header("headers_setdefault", "response + headers.setdefault",
+            '_sink[0] = _h.setdefault("Cache-Control", "no-store")'),
+    _header("headers_in", "response + `in` headers", '_sink[0] = "content-type" in _h'),
+    _header("headers_del", "response + del headers[...]", 'del _h["content-length"]'),
 )
 
 #: What each JSON case's document costs orjson.dumps, timed beside them when
@@ -420,14 +414,16 @@ def run(impls: Sequence[str], settings: Settings, cases: Sequence[Case] = CASES,
         for name in impls:
             floor = case.floor(name)
             result: dict[str, Any] = {"ns": None, "min_ns": None, "median_ns": None,
-                                      "ratio": None, "floor": floor, "met": None,
-                                      "problem": case_problems.get(name)}
+                                      "ratio": None, "halves": [], "steady": False, "floor": floor,
+                                      "met": None, "problem": case_problems.get(name)}
             if name in samples:
                 ns = settings.summary(samples[name])
                 ratio = starlette_ns / ns
+                parts = halves(settings, samples["starlette"], samples[name])
                 # met stays None when the output differs: the time is not comparable.
                 result.update(ns=ns, min_ns=min(samples[name]), median_ns=statistics.median(samples[name]),
-                              ratio=ratio, met=None if name in case_problems else ratio >= floor)
+                              ratio=ratio, halves=parts, steady=steady(parts),
+                              met=None if name in case_problems else ratio >= floor)
             entry["fastresp"][name] = result
         report["cases"].append(entry)
     if out is not None:
@@ -454,16 +450,21 @@ def render_text(report: dict[str, Any], impls: Sequence[str], check: bool = Fals
     header = ["case", "starlette"]
     for name in impls:
         header += [f"fastresp {name}", "ratio"] + (["floor"] if check else [])
-    rows = []
+    rows, unsteady = [], []
     for entry in report["cases"]:
         row = [entry["label"], fmt_ns(entry["starlette"]["ns"])]
         for name in impls:
             result = entry["fastresp"][name]
-            row += [fmt_ns(result["ns"]) + (" (!)" if result["problem"] else ""), fmt_ratio(result["ratio"])]
+            row += [fmt_ns(result["ns"]) + (" (!)" if result["problem"] else ""),
+                    fmt_ratio(result["ratio"], result["steady"])]
             if check:
                 row.append(fmt_floor(result["ratio"], result["floor"], not result["problem"]))
+            if result["ratio"] is not None and not result["steady"]:
+                unsteady.append(f"{entry['label']}, {name}: "
+                                + " / ".join(f"{ratio:.2f}x" for ratio in result["halves"]))
         rows.append(row)
     lines.append(table(rows, header))
+    lines += unsteady_note(unsteady, STEADY)
     lines.append("")
     for entry in report["cases"]:
         for name in impls:

@@ -4,6 +4,7 @@ nothing of the other benchmark modules, which all import it."""
 
 from __future__ import annotations
 
+import os
 import platform
 import sys
 import time
@@ -20,8 +21,20 @@ def fmt_ns(ns: float | None) -> str:
     return f"{ns:.0f} ns"
 
 
-def fmt_ratio(ratio: float | None) -> str:
-    return "n/a" if ratio is None else f"{ratio:.2f}x"
+def fmt_ratio(ratio: float | None, steady: bool = True) -> str:
+    """The ratio, or "unsteady" when the halves of the rounds disagree about it."""
+    if ratio is None:
+        return "n/a"
+    return f"{ratio:.2f}x" if steady else "unsteady"
+
+
+def unsteady_note(unsteady: list[str], tolerance: float) -> list[str]:
+    """The lines under a table that explain its "unsteady" ratios, if any."""
+    if not unsteady:
+        return []
+    return [f"unsteady: the first and the second half of the rounds gave ratios more than"
+            f" {tolerance:.0%} apart (other work on the machine disturbed one side), so no ratio"
+            f" is shown; run again, or without --quick: {'; '.join(unsteady)}"]
 
 
 def fmt_floor(ratio: float | None, floor: float, valid: bool = True) -> str:
@@ -91,3 +104,23 @@ def missed_floors(report: dict[str, Any]) -> list[str]:
             elif case["ratio"] is not None and case["ratio"] < case["floor"]:
                 missed.append(f"{label}: {case['ratio']:.2f}x, floor {case['floor']:g}")
     return missed
+
+
+def busy_note(load: float | None, cpus: int | None) -> str | None:
+    """A warning when, by the one-minute load average taken at the end of the
+    run, more processes wanted a CPU than there are CPUs: they slow both sides,
+    and not alike, so no statistic of the rounds can give a quiet machine's
+    ratios back."""
+    if load is None or not cpus or load <= cpus:
+        return None
+    return (f"WARNING: the load average was {load:.1f} on {cpus} CPUs: other work shared the cores"
+            " while this ran, and times and ratios (even steady ones) can be off by tens of"
+            " percent. Run again on a quieter machine.")
+
+
+def load_average() -> float | None:
+    """The one-minute load average, where the system has one."""
+    try:
+        return os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return None

@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
 
 import objects
 import whole_request
-from report import missed_floors
+from report import busy_note, load_average, missed_floors
 from timing import QUICK_ROUNDS, ROUNDS, WARMUP_MS, Settings
 
 from fastresp import _impl
@@ -87,6 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             whole_request.run(settings, out) if name == _impl.IMPLEMENTATION
             else whole_request.run_elsewhere(name, settings)
             for name in impls]
+    report["load"] = {"average_1min": load_average(), "cpus": os.cpu_count()}
     if args.json:
         print(json.dumps(report, indent=2))
     else:
@@ -95,6 +97,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if "requests" in report:
             print()
             print(whole_request.render(report["requests"], args.check))
+        busy = busy_note(report["load"]["average_1min"], report["load"]["cpus"])
+        if busy:
+            print()
+            print(busy)
     if not args.check:
         return 0
     missed = missed_floors(report)

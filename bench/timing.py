@@ -17,6 +17,11 @@
   median): on a shared, busy machine the minimum is what stays put from run to
   run, since short batches and many rounds give each side some batches that
   nothing interrupted. ``--quick`` runs fewer rounds of the same batches.
+* A ratio is shown only when it is steady: the ratio of the first half of the
+  rounds and that of the second half agree within ``STEADY`` (5%). When load
+  from elsewhere disturbed most rounds of one side (more likely with the few
+  rounds of ``--quick``), the halves disagree and the report says "unsteady"
+  instead of printing a ratio that could be far from a quiet run's.
 """
 
 from __future__ import annotations
@@ -34,6 +39,8 @@ Inner = Callable[[int, Callable[[], int]], int]
 CPYTHON = platform.python_implementation() == "CPython"
 ROUNDS = 101
 QUICK_ROUNDS = 15
+#: How far apart the two halves' ratios may be for the ratio to be shown.
+STEADY = 0.05
 #: Warm-up per case and side: CPython specialises after a few runs; PyPy's JIT
 #: needs thousands of iterations and a few bridges before a loop is steady.
 WARMUP_MS = 100.0 if CPYTHON else 500.0
@@ -114,3 +121,18 @@ def measure(inners: list[dict[str, Inner]], settings: Settings,
             out.write(".")
             out.flush()
     return samples
+
+
+def halves(settings: Settings, base: Sequence[float], ours: Sequence[float]) -> list[float]:
+    """base / ours (each side's summary) over the first half of the rounds and over
+    the second; empty when a side has fewer than two rounds."""
+    if min(len(base), len(ours)) < 2:
+        return []
+    half = min(len(base), len(ours)) // 2
+    return [settings.summary(base[:half]) / settings.summary(ours[:half]),
+            settings.summary(base[half:]) / settings.summary(ours[half:])]
+
+
+def steady(ratios: Sequence[float]) -> bool:
+    """Whether the halves' ratios agree within STEADY (never, without two halves)."""
+    return len(ratios) == 2 and max(ratios) <= min(ratios) * (1 + STEADY)

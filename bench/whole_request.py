@@ -32,8 +32,8 @@ from pathlib import Path
 from typing import Any
 
 import objects
-from report import fmt_floor, fmt_ns, fmt_ratio, table
-from timing import CPYTHON, Inner, Settings, measure
+from report import fmt_floor, fmt_ns, fmt_ratio, table, unsteady_note
+from timing import CPYTHON, STEADY, Inner, Settings, halves, measure, steady
 
 import fastresp
 from fastresp import _impl
@@ -268,10 +268,12 @@ def _section(settings: Settings, cases: list[RequestCase], times: dict[str, dict
     results = []
     for case in cases:
         plain, installed = side_ns(times[case.name][PLAIN]), side_ns(times[case.name][INSTALLED])
+        parts = halves(settings, times[case.name][PLAIN], times[case.name][INSTALLED])
         floor = case.floor if _impl.IMPLEMENTATION == "cython" else case.fallback
         results.append({"name": case.name, "label": case.label, "path": case.path,
                         "plain_ns": plain, "installed_ns": installed, "ratio": plain / installed,
-                        "floor": floor, "problem": problems[case.name]})
+                        "halves": parts, "steady": steady(parts), "floor": floor,
+                        "problem": problems[case.name]})
     return {"implementation": _impl.IMPLEMENTATION, "reason": _impl.REASON,
             "missing": missing, "cases": results}
 
@@ -355,12 +357,14 @@ def render(sections: list[dict[str, Any]], check: bool = False) -> str:
             lines.append(f"{name}: no {app} cases: {why}")
         rows = [[case["label"], fmt_ns(case["plain_ns"]),
                  fmt_ns(case["installed_ns"]) + (" (!)" if case["problem"] else ""),
-                 fmt_ratio(case["ratio"])]
+                 fmt_ratio(case["ratio"], case["steady"])]
                 + ([fmt_floor(case["ratio"], case["floor"], not case["problem"])] if check else [])
                 for case in section["cases"]]
         lines.append("")
         lines.append(table(rows, ["request", "plain", f"install() {name}", "ratio"]
                             + (["floor"] if check else [])))
+        lines += unsteady_note([f"{case['label']}: " + " / ".join(f"{r:.2f}x" for r in case["halves"])
+                                for case in section["cases"] if not case["steady"]], STEADY)
         for case in section["cases"]:
             if case["problem"]:
                 lines.append(f"(!) {case['label']}: {case['problem']}")

@@ -21,11 +21,13 @@ import whole_request
 import fastresp
 
 
-def _result(ratio: float | None, floor: float, problem: str | None = None) -> dict[str, Any]:
+def _result(ratio: float | None, floor: float, problem: str | None = None,
+            halves: list[float] | None = None) -> dict[str, Any]:
     ns = None if ratio is None else 100.0 / ratio
     met = None if ratio is None or problem else ratio >= floor
+    halves = [ratio, ratio] if halves is None and ratio is not None else halves or []
     return {"ns": ns, "min_ns": ns, "median_ns": ns, "ratio": ratio, "floor": floor, "met": met,
-            "problem": problem}
+            "problem": problem, "halves": halves, "steady": timing.steady(halves)}
 
 
 def _report(results: list[dict[str, Any]]) -> dict[str, Any]:
@@ -46,10 +48,13 @@ def _report(results: list[dict[str, Any]]) -> dict[str, Any]:
     return {"metadata": metadata, "cases": cases}
 
 
-def _request(ratio: float, floor: float, problem: str | None = None) -> dict[str, Any]:
+def _request(ratio: float, floor: float, problem: str | None = None,
+             halves: list[float] | None = None) -> dict[str, Any]:
+    halves = [ratio, ratio] if halves is None else halves
     return {"implementation": "cython", "reason": "made up", "missing": {}, "cases": [
         {"name": "typed", "label": "FastAPI typed endpoint", "path": "/typed", "plain_ns": 100.0 * ratio,
-         "installed_ns": 100.0, "ratio": ratio, "floor": floor, "problem": problem}]}
+         "installed_ns": 100.0, "ratio": ratio, "floor": floor, "problem": problem, "halves": halves,
+         "steady": timing.steady(halves)}]}
 
 
 def test_text_speaks_of_ratios_not_targets():
@@ -64,6 +69,34 @@ def test_text_speaks_of_ratios_not_targets():
     requests = whole_request.render([_request(1.5, 1.05)])
     assert "1.50x" in requests and "floor" not in requests
     assert ">= 1.05 met" in whole_request.render([_request(1.5, 1.05)], check=True)
+
+
+def test_halves_and_steadiness():
+    settings = timing.Settings(statistic="min")
+    # starlette steady at 100 ns; fastresp 50 ns in the first half, 40 in the second.
+    parts = timing.halves(settings, [100.0, 101.0, 100.0, 102.0], [50.0, 51.0, 40.0, 41.0])
+    assert parts == [pytest.approx(2.0), pytest.approx(2.5)]
+    assert not timing.steady(parts)
+    assert timing.steady(timing.halves(settings, [100.0, 100.0, 101.0, 100.0], [50.0, 52.0, 50.0, 51.0]))
+    assert timing.halves(settings, [100.0], [50.0]) == [] and not timing.steady([])
+
+
+def test_unsteady_ratio_is_not_printed():
+    """A ratio whose halves disagree by more than timing.STEADY shows as "unsteady",
+    with the halves' ratios in a note, in both sections."""
+    made_up = _report([_result(3.0, 2.5, halves=[3.0, 4.2]), _result(2.0, 2.5)])
+    text = objects.render_text(made_up, ["cython"])
+    table, note = text.split("unsteady: ", 1)
+    assert "unsteady" in table and "3.00x" not in table and "3.00x / 4.20x" in note
+    assert "2.00x" in table                           # the steady one is printed
+    requests = whole_request.render([_request(1.5, 1.05, halves=[1.2, 1.5])])
+    assert "unsteady" in requests and "1.50x" not in requests.split("unsteady:")[0]
+    assert "1.20x / 1.50x" in requests
+
+
+def test_busy_machine_warning():
+    assert report.busy_note(1.0, 2) is None and report.busy_note(None, 2) is None
+    assert "load average was 6.5 on 2 CPUs" in report.busy_note(6.5, 2)
 
 
 def test_missed_floors():
