@@ -21,8 +21,9 @@ from types import SimpleNamespace
 from typing import Any
 
 import starlette.responses as _starlette
-from report import environment, fmt_floor, fmt_ns, fmt_ratio, table, timer_details, unsteady_note
-from timing import STEADY, Inner, Settings, halves, measure as measure_inners, steady
+from report import (QUICK_NOTE, environment, fmt_floor, fmt_ns, fmt_ratio, table, timer_details,
+                    unsteady_note)
+from timing import STEADY, Inner, Settings, measure as measure_inners, steady
 
 from fastresp import _impl
 from fastresp.responses import make_classes
@@ -47,7 +48,7 @@ class Case:
     ``namespace()`` in scope; ``result`` is evaluated after one run to check that
     starlette and fastresp did the same work."""
 
-    name: str          # identifier: pytest ids, --json
+    name: str          # identifier: --case, --json
     label: str         # the table's first column
     kind: str          # CONSTRUCT, COOKIE, ASGI, ENCODER or HEADERS: which PyPy floor applies
     compiled: float    # floor ratio for the compiled modules
@@ -304,7 +305,7 @@ def compile_case(case: Case, classes: SimpleNamespace) -> Inner:
         body += "\n_sink[0] = _r"
     source = _TEMPLATE.format(body="\n".join("        " + line for line in body.splitlines()))
     scope = namespace(classes)
-    exec(compile(source, f"<fastresp bench {case.name}>", "exec"), scope)
+    exec(compile(source, f"<bench {case.name}>", "exec"), scope)
     return scope["inner"]
 
 
@@ -417,13 +418,12 @@ def run(impls: Sequence[str], settings: Settings, cases: Sequence[Case] = CASES,
                                       "ratio": None, "halves": [], "steady": False, "floor": floor,
                                       "met": None, "problem": case_problems.get(name)}
             if name in samples:
-                ns = settings.summary(samples[name])
-                ratio = starlette_ns / ns
-                parts = halves(settings, samples["starlette"], samples[name])
+                ratio, parts = settings.ratio(samples["starlette"], samples[name])
                 # met stays None when the output differs: the time is not comparable.
-                result.update(ns=ns, min_ns=min(samples[name]), median_ns=statistics.median(samples[name]),
-                              ratio=ratio, halves=parts, steady=steady(parts),
-                              met=None if name in case_problems else ratio >= floor)
+                result.update(ns=settings.summary(samples[name]), min_ns=min(samples[name]),
+                              median_ns=statistics.median(samples[name]), ratio=ratio, halves=parts,
+                              steady=steady(parts),
+                              met=None if name in case_problems or ratio is None else ratio >= floor)
             entry["fastresp"][name] = result
         report["cases"].append(entry)
     if out is not None:
@@ -446,17 +446,21 @@ def render_text(report: dict[str, Any], impls: Sequence[str], check: bool = Fals
         info = meta["implementations"][name]
         if not info["available"]:
             lines.append(f"fastresp {name}: not measured: {info['detail']}")
-    lines += ["", "Per object: one statement a case, on starlette's classes and on fastresp's.", RATIO, ""]
+    ratios = meta["method"]["ratios"]
+    check = check and ratios
+    lines += ["", "Per object: one statement a case, on starlette's classes and on fastresp's.",
+              RATIO if ratios else QUICK_NOTE, ""]
     header = ["case", "starlette"]
     for name in impls:
-        header += [f"fastresp {name}", "ratio"] + (["floor"] if check else [])
+        header += [f"fastresp {name}"] + (["ratio"] if ratios else []) + (["floor"] if check else [])
     rows, unsteady = [], []
     for entry in report["cases"]:
         row = [entry["label"], fmt_ns(entry["starlette"]["ns"])]
         for name in impls:
             result = entry["fastresp"][name]
-            row += [fmt_ns(result["ns"]) + (" (!)" if result["problem"] else ""),
-                    fmt_ratio(result["ratio"], result["steady"])]
+            row.append(fmt_ns(result["ns"]) + (" (!)" if result["problem"] else ""))
+            if ratios:
+                row.append(fmt_ratio(result["ratio"], result["steady"]))
             if check:
                 row.append(fmt_floor(result["ratio"], result["floor"], not result["problem"]))
             if result["ratio"] is not None and not result["steady"]:
@@ -471,7 +475,7 @@ def render_text(report: dict[str, Any], impls: Sequence[str], check: bool = Fals
             if entry["fastresp"][name]["problem"]:
                 lines.append(f"(!) {entry['label']}, {name}: {entry['fastresp'][name]['problem']}")
     orjson_ns = meta.get("orjson_ns", {})
-    if orjson_ns:
+    if orjson_ns and ratios:
         lines.append("For scale, orjson.dumps(document) alone (other bytes than starlette's, so not"
                      " a like-for-like comparison):")
         for entry in report["cases"]:

@@ -28,6 +28,11 @@ def fmt_ratio(ratio: float | None, steady: bool = True) -> str:
     return f"{ratio:.2f}x" if steady else "unsteady"
 
 
+#: Said instead of the ratios by a --quick run.
+QUICK_NOTE = ("--quick: times only. Its few rounds are too few for ratios within a few percent of"
+              " a full run's on a busy machine, so none are shown; run without --quick for ratios.")
+
+
 def unsteady_note(unsteady: list[str], tolerance: float) -> list[str]:
     """The lines under a table that explain its "unsteady" ratios, if any."""
     if not unsteady:

@@ -43,7 +43,7 @@ def parser() -> argparse.ArgumentParser:
                    help="fastresp implementation(s) to time (default: the active one)")
     p.add_argument("--quick", action="store_true",
                    help=f"{QUICK_ROUNDS} rounds instead of {ROUNDS}, each batch warmed up and"
-                        " calibrated as in a full run")
+                        " calibrated as in a full run; times only (too few rounds for ratios)")
     p.add_argument("--rounds", type=int, default=None,
                    help=f"interleaved rounds (default {ROUNDS}; {QUICK_ROUNDS} with --quick)")
     p.add_argument("--batch-ms", type=float, default=1.0,
@@ -69,8 +69,11 @@ def settings_for(args: argparse.Namespace) -> Settings:
     rounds = args.rounds if args.rounds is not None else (QUICK_ROUNDS if args.quick else ROUNDS)
     if rounds < 1 or args.batch_ms <= 0 or args.warmup_ms < 0:
         raise SystemExit("--rounds must be >= 1, --batch-ms > 0 and --warmup-ms >= 0")
+    if args.quick and args.check:
+        raise SystemExit("--check judges ratios, which --quick does not give: run it without --quick")
     return Settings(rounds=rounds, batch_ns=int(args.batch_ms * 1e6),
-                    warmup_ns=int(args.warmup_ms * 1e6), statistic=args.statistic)
+                    warmup_ns=int(args.warmup_ms * 1e6), statistic=args.statistic,
+                    ratios=not args.quick)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

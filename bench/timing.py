@@ -16,12 +16,17 @@
 * A side's time is the minimum over the rounds of its ns per operation (or the
   median): on a shared, busy machine the minimum is what stays put from run to
   run, since short batches and many rounds give each side some batches that
-  nothing interrupted. ``--quick`` runs fewer rounds of the same batches.
+  nothing interrupted.
 * A ratio is shown only when it is steady: the ratio of the first half of the
   rounds and that of the second half agree within ``STEADY`` (5%). When load
-  from elsewhere disturbed most rounds of one side (more likely with the few
-  rounds of ``--quick``), the halves disagree and the report says "unsteady"
-  instead of printing a ratio that could be far from a quiet run's.
+  from elsewhere disturbed most rounds of one side, the halves disagree and the
+  report says "unsteady" instead of printing a ratio that could be far from a
+  quiet run's.
+* ``--quick`` runs 15 rounds of the same warmed-up, calibrated batches and
+  shows times only, no ratios: on a busy machine 15 rounds leave too few
+  undisturbed batches for ratios within a few percent of a full run's (measured:
+  up to 14% apart on a lightly loaded 2-core machine, 20% and more under load),
+  and the halves check is weak on seven rounds a half.
 """
 
 from __future__ import annotations
@@ -52,6 +57,14 @@ class Settings:
     batch_ns: int = 1_000_000
     warmup_ns: int = int(WARMUP_MS * 1e6)
     statistic: str = "min"   # or "median": how a side's rounds become one number
+    ratios: bool = True      # False for --quick: times only
+
+    def ratio(self, base: Sequence[float], ours: Sequence[float]) -> tuple[float | None, list[float]]:
+        """base / ours (each side's summary), and the halves' ratios; (None, [])
+        when this run shows no ratios or a side has no rounds."""
+        if not self.ratios or not base or not ours:
+            return None, []
+        return self.summary(base) / self.summary(ours), halves(self, base, ours)
 
     def summary(self, samples: Sequence[float]) -> float:
         return min(samples) if self.statistic == "min" else statistics.median(samples)
@@ -66,6 +79,7 @@ class Settings:
             "interleaved": "every round times every case and, within it, every side once;"
                            " order of the sides reversed every other round",
             "gc": GC_POLICY,
+            "ratios": self.ratios,
         }
 
 

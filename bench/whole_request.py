@@ -32,8 +32,8 @@ from pathlib import Path
 from typing import Any
 
 import objects
-from report import fmt_floor, fmt_ns, fmt_ratio, table, unsteady_note
-from timing import CPYTHON, STEADY, Inner, Settings, halves, measure, steady
+from report import QUICK_NOTE, fmt_floor, fmt_ns, fmt_ratio, table, unsteady_note
+from timing import CPYTHON, STEADY, Inner, Settings, measure, steady
 
 import fastresp
 from fastresp import _impl
@@ -268,14 +268,14 @@ def _section(settings: Settings, cases: list[RequestCase], times: dict[str, dict
     results = []
     for case in cases:
         plain, installed = side_ns(times[case.name][PLAIN]), side_ns(times[case.name][INSTALLED])
-        parts = halves(settings, times[case.name][PLAIN], times[case.name][INSTALLED])
+        ratio, parts = settings.ratio(times[case.name][PLAIN], times[case.name][INSTALLED])
         floor = case.floor if _impl.IMPLEMENTATION == "cython" else case.fallback
         results.append({"name": case.name, "label": case.label, "path": case.path,
-                        "plain_ns": plain, "installed_ns": installed, "ratio": plain / installed,
+                        "plain_ns": plain, "installed_ns": installed, "ratio": ratio,
                         "halves": parts, "steady": steady(parts), "floor": floor,
                         "problem": problems[case.name]})
     return {"implementation": _impl.IMPLEMENTATION, "reason": _impl.REASON,
-            "missing": missing, "cases": results}
+            "missing": missing, "ratios": settings.ratios, "cases": results}
 
 
 def _child_section(settings: Settings, env: dict[str, str]) -> dict[str, Any]:
@@ -283,7 +283,8 @@ def _child_section(settings: Settings, env: dict[str, str]) -> dict[str, Any]:
     {"unavailable": why} when the child fails."""
     command = [sys.executable, str(RUN), "--section", "requests", "--json",
                "--rounds", str(settings.rounds), "--batch-ms", str(settings.batch_ns / 1e6),
-               "--warmup-ms", str(settings.warmup_ns / 1e6), "--statistic", settings.statistic]
+               "--warmup-ms", str(settings.warmup_ns / 1e6), "--statistic", settings.statistic,
+               *([] if settings.ratios else ["--quick"])]
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         return {"unavailable": f"the child process failed: {done.stderr.strip()[-500:]}"}
@@ -355,16 +356,17 @@ def render(sections: list[dict[str, Any]], check: bool = False) -> str:
             continue
         for app, why in section["missing"].items():
             lines.append(f"{name}: no {app} cases: {why}")
+        ratios = section["ratios"]
+        shown = (["ratio"] if ratios else []) + (["floor"] if check and ratios else [])
         rows = [[case["label"], fmt_ns(case["plain_ns"]),
-                 fmt_ns(case["installed_ns"]) + (" (!)" if case["problem"] else ""),
-                 fmt_ratio(case["ratio"], case["steady"])]
-                + ([fmt_floor(case["ratio"], case["floor"], not case["problem"])] if check else [])
+                 fmt_ns(case["installed_ns"]) + (" (!)" if case["problem"] else "")]
+                + ([fmt_ratio(case["ratio"], case["steady"])] if ratios else [])
+                + ([fmt_floor(case["ratio"], case["floor"], not case["problem"])] if "floor" in shown else [])
                 for case in section["cases"]]
-        lines.append("")
-        lines.append(table(rows, ["request", "plain", f"install() {name}", "ratio"]
-                            + (["floor"] if check else [])))
+        lines += [""] if ratios else ["", QUICK_NOTE, ""]
+        lines.append(table(rows, ["request", "plain", f"install() {name}", *shown]))
         lines += unsteady_note([f"{case['label']}: " + " / ".join(f"{r:.2f}x" for r in case["halves"])
-                                for case in section["cases"] if not case["steady"]], STEADY)
+                                for case in section["cases"] if ratios and not case["steady"]], STEADY)
         for case in section["cases"]:
             if case["problem"]:
                 lines.append(f"(!) {case['label']}: {case['problem']}")

@@ -11,14 +11,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import objects
 import pytest
+
+import fastresp
+
+# bench/, on sys.path by pyproject.toml's pytest pythonpath
+import objects
 import report
 import run
 import timing
 import whole_request
-
-import fastresp
 
 
 def _result(ratio: float | None, floor: float, problem: str | None = None,
@@ -38,7 +40,7 @@ def _report(results: list[dict[str, Any]]) -> dict[str, Any]:
         "implementations": {"cython": {"available": True, "detail": "made up"}},
         "timer": {"function": "f", "implementation": "i", "resolution_s": 1e-9, "monotonic": True},
         "method": {"rounds": 1, "batch_ms": 1.0, "warmup_ms": 1.0, "statistic": "min", "interleaved": "",
-                   "gc": "on"},
+                   "gc": "on", "ratios": True},
         "overhead_ns": {"loop": 1.0, "cookie_reset": 2.0}, "legend": objects.LEGEND, "orjson_ns": {},
     }
     cases = [{"name": case.name, "label": case.label, "kind": case.kind, "stmt": case.stmt,
@@ -51,7 +53,7 @@ def _report(results: list[dict[str, Any]]) -> dict[str, Any]:
 def _request(ratio: float, floor: float, problem: str | None = None,
              halves: list[float] | None = None) -> dict[str, Any]:
     halves = [ratio, ratio] if halves is None else halves
-    return {"implementation": "cython", "reason": "made up", "missing": {}, "cases": [
+    return {"implementation": "cython", "reason": "made up", "missing": {}, "ratios": True, "cases": [
         {"name": "typed", "label": "FastAPI typed endpoint", "path": "/typed", "plain_ns": 100.0 * ratio,
          "installed_ns": 100.0, "ratio": ratio, "floor": floor, "problem": problem, "halves": halves,
          "steady": timing.steady(halves)}]}
@@ -118,7 +120,7 @@ def test_exit_status(monkeypatch, capsys, ratio, check, status, output):
     """Exit status 1 only with --check and a missed floor; --json keeps the floors."""
     made_up = _report([_result(ratio, 2.5)])
     monkeypatch.setattr(objects, "run", lambda *args, **kwargs: made_up)
-    argv = ["--section", "objects", "--impl", "cython", "--quick", *output] + (["--check"] if check else [])
+    argv = ["--section", "objects", "--impl", "cython", "--rounds", "1", *output] + (["--check"] if check else [])
     assert run.main(argv) == status
     out = capsys.readouterr().out
     if output:
@@ -147,12 +149,31 @@ def test_entry_point_runs_as_a_script():
     assert case["fastresp"][fastresp.IMPLEMENTATION]["problem"] is None
 
 
-def test_quick_keeps_warm_up_and_batches():
-    """--quick runs fewer rounds, never shorter batches or less warm-up."""
+def test_quick_keeps_warm_up_and_batches_and_shows_no_ratio():
+    """--quick runs fewer rounds, never shorter batches or less warm-up, and
+    gives times only: no ratio, so no --check either."""
     quick = run.settings_for(run.parser().parse_args(["--quick"]))
     full = run.settings_for(run.parser().parse_args([]))
     assert quick.rounds < full.rounds
     assert (quick.batch_ns, quick.warmup_ns) == (full.batch_ns, full.warmup_ns)
+    assert quick.ratio([100.0, 100.0], [50.0, 50.0]) == (None, [])
+    assert full.ratio([100.0, 100.0], [50.0, 50.0]) == (2.0, [2.0, 2.0])
+    with pytest.raises(SystemExit, match="without --quick"):
+        run.settings_for(run.parser().parse_args(["--quick", "--check"]))
+
+
+def test_quick_report_prints_times_only():
+    made_up = _report([_result(None, 2.5)])
+    made_up["metadata"]["method"]["ratios"] = False
+    made_up["cases"][0]["fastresp"]["cython"].update(ns=50.0, min_ns=50.0, median_ns=50.0)
+    text = objects.render_text(made_up, ["cython"], check=True)
+    assert report.QUICK_NOTE in text and objects.RATIO not in text
+    assert "| ratio" not in text and "floor" not in text.split("What the cases do")[0]
+    section = _request(2.0, 1.05)
+    section.update(ratios=False)
+    section["cases"][0].update(ratio=None, halves=[], steady=False)
+    requests = whole_request.render([section], check=True)
+    assert report.QUICK_NOTE in requests and "ratio" not in requests.split(report.QUICK_NOTE)[1]
 
 
 def test_sides_apart_alternates_children_and_summarises(monkeypatch):

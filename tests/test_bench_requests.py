@@ -9,12 +9,14 @@ from __future__ import annotations
 import asyncio
 import json
 
-import example_app
 import pytest
-import run
-import whole_request as requests
 
 import fastresp
+
+# bench/, on sys.path by pyproject.toml's pytest pythonpath
+import example_app
+import run
+import whole_request as requests
 
 pytest.importorskip("fastapi")
 
@@ -76,6 +78,7 @@ def test_bench_section_reports_every_case(capsys):
     for case in section["cases"]:
         assert case["problem"] is None
         assert case["plain_ns"] > 0 and case["installed_ns"] > 0
+        assert case["ratio"] == pytest.approx(case["plain_ns"] / case["installed_ns"])
     assert not fastresp.installed()                  # the bench puts the state back
 
 
