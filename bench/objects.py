@@ -199,7 +199,8 @@ def _orjson() -> Callable[[Any], bytes] | None:
         import orjson
     except ImportError:
         return None
-    return orjson.dumps
+    dumps: Callable[[Any], bytes] = orjson.dumps
+    return dumps
 
 
 def _headers(count: int) -> dict[str, str]:
@@ -306,7 +307,8 @@ def compile_case(case: Case, classes: SimpleNamespace) -> Inner:
     source = _TEMPLATE.format(body="\n".join("        " + line for line in body.splitlines()))
     scope = namespace(classes)
     exec(compile(source, f"<bench {case.name}>", "exec"), scope)
-    return scope["inner"]
+    inner: Inner = scope["inner"]
+    return inner
 
 
 def run_once(case: Case, classes: SimpleNamespace) -> Any:
