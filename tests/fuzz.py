@@ -41,7 +41,7 @@ import sys
 import time
 import traceback
 from types import SimpleNamespace
-from typing import Any, Dict, List
+from typing import Any
 
 # Run as a script, so Python puts this directory (tests/) on sys.path, never the
 # repository root: the fastresp under test is the installed one, or whatever
@@ -49,7 +49,7 @@ from typing import Any, Dict, List
 import oracle
 
 
-def implementations(wanted: str) -> List[Any]:
+def implementations(wanted: str) -> list[Any]:
     """The fastresp implementations to fuzz: "all" (that import), "python" or "cython"."""
     import fastresp
     from fastresp._impl import load_compiled, load_python
@@ -76,14 +76,14 @@ def implementations(wanted: str) -> List[Any]:
     return found
 
 
-def known_signatures(directory: str) -> Dict[str, str]:
+def known_signatures(directory: str) -> dict[str, str]:
     """Signatures of the open findings saved in directory (a fixed finding's
     signature is fuzzed for again: a new case of it is news)."""
     return {record.get("signature", ""): name
             for name, record in oracle.load_regressions(directory) if record.get("open")}
 
 
-def save(directory: str, case: Dict[str, Any], mismatch: oracle.Mismatch, seed: int) -> str:
+def save(directory: str, case: dict[str, Any], mismatch: oracle.Mismatch, seed: int) -> str:
     import starlette
 
     os.makedirs(directory, exist_ok=True)
@@ -105,7 +105,7 @@ def save(directory: str, case: Dict[str, Any], mismatch: oracle.Mismatch, seed: 
     return name
 
 
-def fuzz_chunk(target: str, strategy: Any, impls: List[Any], state: Any,
+def fuzz_chunk(target: str, strategy: Any, impls: list[Any], state: Any,
                examples: int, seed: int) -> None:
     from hypothesis import HealthCheck, Phase, Verbosity, given, settings
     from hypothesis import seed as hypothesis_seed
@@ -115,7 +115,7 @@ def fuzz_chunk(target: str, strategy: Any, impls: List[Any], state: Any,
               report_multiple_bugs=False, verbosity=Verbosity.quiet, print_blob=False)
     @hypothesis_seed(seed)
     @given(case=strategy)
-    def test(case: Dict[str, Any]) -> None:
+    def test(case: dict[str, Any]) -> None:
         state.examples += 1
         try:
             oracle.check(case, impls)
@@ -136,7 +136,7 @@ def fuzz_chunk(target: str, strategy: Any, impls: List[Any], state: Any,
     test()
 
 
-def main(argv: List[str] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=60.0, help="how long to fuzz (default 60)")
     parser.add_argument("--impls", choices=("all", "python", "cython"), default="all")
