@@ -39,7 +39,10 @@ first example, built on first access.
 import argparse
 import json
 import platform
+import queue
+import subprocess
 import sys
+import tempfile
 import threading
 from datetime import datetime, timezone
 from types import ModuleType
@@ -207,6 +210,61 @@ def __getattr__(name: str) -> Any:
         globals()["app"] = app
         return app
     raise AttributeError(name)
+
+
+class Launched:
+    """This file run as a script (see the module docstring) in a process of its
+    own: started by the constructor, which waits for the ready line (``info``,
+    ``port``); stop() shuts it down and returns its log. For
+    tests/test_server.py and bench/server_load.py."""
+
+    def __init__(self, args: "list[str]", env: "dict[str, str]", timeout: float = 60.0) -> None:
+        self.args = args
+        self._log = tempfile.TemporaryFile()
+        self.process = subprocess.Popen([sys.executable, __file__, *args], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, stderr=self._log, env=env)
+        lines: "queue.Queue[bytes]" = queue.Queue()
+        stdout = self.process.stdout
+        assert stdout is not None
+        threading.Thread(target=lambda: lines.put(stdout.readline()), daemon=True).start()
+        try:
+            line = lines.get(timeout=timeout)
+        except queue.Empty:
+            raise RuntimeError(f"example_app {args} did not start within {timeout:.0f} s:\n"
+                               f"{self.stop()}") from None
+        if not line:
+            raise RuntimeError(f"example_app {args} exited at startup:\n{self.stop()}")
+        self.info: "dict[str, Any]" = json.loads(line)
+        self.port: int = self.info["port"]
+
+    def log(self) -> str:
+        self._log.seek(0)
+        return self._log.read().decode("utf-8", "replace")[-5000:]
+
+    def stop(self, timeout: float = 10.0) -> str:
+        """Close stdin (the server then shuts down gracefully), then escalate;
+        returns the server's log."""
+        process = self.process
+        if process.poll() is None:
+            try:
+                assert process.stdin is not None
+                process.stdin.close()
+                process.wait(timeout=timeout)
+            except (subprocess.TimeoutExpired, OSError):
+                process.terminate()
+                try:
+                    process.wait(timeout=timeout)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait(timeout=timeout)
+        for stream in (process.stdin, process.stdout):
+            if stream is not None and not stream.closed:
+                stream.close()
+        if self._log.closed:
+            return ""
+        log = self.log()
+        self._log.close()
+        return log
 
 
 def serve(argv: "list[str] | None" = None) -> None:

@@ -32,22 +32,17 @@ Only loopback is used. Needs fastapi and uvicorn.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
-import queue
 import selectors
 import socket
 import statistics
-import subprocess
 import sys
-import tempfile
-import threading
 import time
-from pathlib import Path
+
+from example_app import Launched
 
 HOST = "127.0.0.1"
-EXAMPLE_APP = Path(__file__).with_name("example_app.py")
 STARTUP_TIMEOUT = 60.0
 
 #: (path, what it does): README endpoints first, then example_app's /x/ ones.
@@ -68,50 +63,15 @@ def request_endpoints() -> list[tuple[str, str]]:
     return [(case.path, case.label) for case in REQUEST_CASES]
 
 
-class Server:
-    """bench/example_app.py under uvicorn, in its own process."""
+class Server(Launched):
+    """bench/example_app.py under uvicorn, in its own process, with a label."""
 
     def __init__(self, label: str, args: list[str], env: dict[str, str]) -> None:
         self.label = label
-        self._log = tempfile.TemporaryFile()
-        self.process = subprocess.Popen(
-            [sys.executable, str(EXAMPLE_APP), *args], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=self._log, env=env)
-        lines: "queue.Queue[bytes]" = queue.Queue()
-        stdout = self.process.stdout
-        assert stdout is not None
-        threading.Thread(target=lambda: lines.put(stdout.readline()), daemon=True).start()
         try:
-            line = lines.get(timeout=STARTUP_TIMEOUT)
-        except queue.Empty:
-            line = b""
-        if not line:
-            self.stop()
-            raise SystemExit(f"the {label} server did not start:\n{self.log()}")
-        self.info = json.loads(line)
-        self.port: int = self.info["port"]
-
-    def log(self) -> str:
-        self._log.seek(0)
-        return self._log.read().decode("utf-8", "replace")[-3000:]
-
-    def stop(self) -> None:
-        process = self.process
-        if process.poll() is None:
-            try:
-                assert process.stdin is not None
-                process.stdin.close()  # example_app shuts down when its stdin closes
-                process.wait(timeout=10)
-            except (subprocess.TimeoutExpired, OSError):
-                process.terminate()
-                try:
-                    process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait(timeout=10)
-        if process.stdout is not None:
-            process.stdout.close()
-        self._log.close()
+            super().__init__(args, env, STARTUP_TIMEOUT)
+        except RuntimeError as error:
+            raise SystemExit(f"the {label} server did not start: {error}") from None
 
 
 def cpu_seconds(pid: int) -> float | None:
