@@ -39,27 +39,30 @@ first example, built on first access.
 import argparse
 import json
 import platform
+import queue
+import subprocess
 import sys
+import tempfile
 import threading
 from datetime import datetime, timezone
 from types import ModuleType
-from typing import Any, Optional
+from typing import Any
 
 #: ``--app`` choices: README example 1 on fastresp's classes, the same on
 #: starlette's classes (the oracle of the first), README example 2, and the
-#: apps of ``python -m fastresp bench --section requests`` (bench/server_load.py).
+#: apps of ``python bench/run.py --section requests`` (bench/server_load.py).
 APPS = ("classes", "classes-starlette", "install", "requests")
 
 
 def requests_app() -> Any:
-    """fastresp._bench_requests' FastAPI and starlette apps behind one ASGI
+    """bench/whole_request.py's FastAPI and starlette apps behind one ASGI
     callable: a path of the starlette app goes to it, anything else to FastAPI.
     Imports fastresp (not installed unless ``--install``)."""
-    from fastresp import _bench_requests
+    import whole_request
 
-    fastapi_app = _bench_requests.fastapi_app()
-    starlette_app = _bench_requests.starlette_app()
-    starlette_paths = {case.path for case in _bench_requests.REQUEST_CASES
+    fastapi_app = whole_request.fastapi_app()
+    starlette_app = whole_request.starlette_app()
+    starlette_paths = {case.path for case in whole_request.REQUEST_CASES
                        if case.app == "starlette"}
 
     async def app(scope: Any, receive: Any, send: Any) -> None:
@@ -69,13 +72,9 @@ def requests_app() -> Any:
     return app
 
 
-def readme_classes_app(classes: Optional[Any] = None) -> Any:
-    """README example 1 (fastresp's classes where a response class is chosen)."""
-    if classes is None:
-        import fastresp as classes  # noqa: PLW0127 - the README's own name
-    from fastapi import FastAPI, Response
-
-    app = FastAPI(default_response_class=classes.JSONResponse)
+def _readme_routes(app: Any, classes: Any) -> Any:
+    """The README examples' three endpoints, on *classes*' response classes."""
+    from fastapi import Response
 
     @app.get("/items/{item_id}")
     def read_item(item_id: int, response: Response):
@@ -93,27 +92,21 @@ def readme_classes_app(classes: Optional[Any] = None) -> Any:
     return app
 
 
+def readme_classes_app(classes: Any = None) -> Any:
+    """README example 1 (fastresp's classes where a response class is chosen)."""
+    if classes is None:
+        import fastresp as classes  # noqa: PLW0127 - the README's own name
+    from fastapi import FastAPI
+
+    return _readme_routes(FastAPI(default_response_class=classes.JSONResponse), classes)
+
+
 def readme_install_app() -> Any:
-    """README example 2 (FastAPI's names only; install() is the caller's)."""
-    from fastapi import FastAPI, Response
-    from fastapi.responses import PlainTextResponse, RedirectResponse
+    """README example 2 (FastAPI's names only: fastapi.responses' classes; install()
+    is the caller's)."""
+    from fastapi import FastAPI, responses
 
-    app = FastAPI()
-
-    @app.get("/items/{item_id}")
-    def read_item(item_id: int, response: Response):
-        response.set_cookie("last_item", str(item_id), max_age=3600, httponly=True, samesite="strict")
-        return {"item_id": item_id}
-
-    @app.get("/old-items/{item_id}")
-    def old_item(item_id: int):
-        return RedirectResponse(f"/items/{item_id}", status_code=308)
-
-    @app.get("/hello", response_class=PlainTextResponse)
-    def hello():
-        return "hello"
-
-    return app
+    return _readme_routes(FastAPI(), responses)
 
 
 def add_extra_routes(app: Any, classes: Any) -> Any:
@@ -219,7 +212,62 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(name)
 
 
-def serve(argv: Optional[list] = None) -> None:
+class Launched:
+    """This file run as a script (see the module docstring) in a process of its
+    own: started by the constructor, which waits for the ready line (``info``,
+    ``port``); stop() shuts it down and returns its log. For
+    tests/test_server.py and bench/server_load.py."""
+
+    def __init__(self, args: "list[str]", env: "dict[str, str]", timeout: float = 60.0) -> None:
+        self.args = args
+        self._log = tempfile.TemporaryFile()
+        self.process = subprocess.Popen([sys.executable, __file__, *args], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, stderr=self._log, env=env)
+        lines: "queue.Queue[bytes]" = queue.Queue()
+        stdout = self.process.stdout
+        assert stdout is not None
+        threading.Thread(target=lambda: lines.put(stdout.readline()), daemon=True).start()
+        try:
+            line = lines.get(timeout=timeout)
+        except queue.Empty:
+            raise RuntimeError(f"example_app {args} did not start within {timeout:.0f} s:\n"
+                               f"{self.stop()}") from None
+        if not line:
+            raise RuntimeError(f"example_app {args} exited at startup:\n{self.stop()}")
+        self.info: "dict[str, Any]" = json.loads(line)
+        self.port: int = self.info["port"]
+
+    def log(self) -> str:
+        self._log.seek(0)
+        return self._log.read().decode("utf-8", "replace")[-5000:]
+
+    def stop(self, timeout: float = 10.0) -> str:
+        """Close stdin (the server then shuts down gracefully), then escalate;
+        returns the server's log."""
+        process = self.process
+        if process.poll() is None:
+            try:
+                assert process.stdin is not None
+                process.stdin.close()
+                process.wait(timeout=timeout)
+            except (subprocess.TimeoutExpired, OSError):
+                process.terminate()
+                try:
+                    process.wait(timeout=timeout)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait(timeout=timeout)
+        for stream in (process.stdin, process.stdout):
+            if stream is not None and not stream.closed:
+                stream.close()
+        if self._log.closed:
+            return ""
+        log = self.log()
+        self._log.close()
+        return log
+
+
+def serve(argv: "list[str] | None" = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--app", choices=APPS, default="install")
     parser.add_argument("--install", action="store_true",

@@ -6,8 +6,8 @@ with ``fastresp.install()``.
 Starts two servers on 127.0.0.1, each its own process running
 bench/example_app.py: one on plain starlette, one with ``fastresp.install()``
 called before FastAPI is imported. ``--app requests`` (the default) serves the
-apps of ``python -m fastresp bench --section requests``
-(fastresp/_bench_requests.py: the same endpoints as that in-process table; the
+apps of ``python bench/run.py --section requests``
+(bench/whole_request.py: the same endpoints as that in-process table; the
 plain server imports fastresp for them but does not install it); ``--app readme``
 serves README example 2 (FastAPI's names only) plus the /x/ endpoints. Then, for each endpoint, a single-threaded client keeps a few
 keep-alive connections busy (one request in flight on each, raw sockets, so the
@@ -32,23 +32,17 @@ Only loopback is used. Needs fastapi and uvicorn.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
-import queue
 import selectors
 import socket
 import statistics
-import subprocess
 import sys
-import tempfile
-import threading
 import time
-from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+
+from example_app import Launched
 
 HOST = "127.0.0.1"
-EXAMPLE_APP = Path(__file__).with_name("example_app.py")
 STARTUP_TIMEOUT = 60.0
 
 #: (path, what it does): README endpoints first, then example_app's /x/ ones.
@@ -62,60 +56,25 @@ ENDPOINTS = [
 ]
 
 
-def request_endpoints() -> List[Tuple[str, str]]:
+def request_endpoints() -> list[tuple[str, str]]:
     """(path, label) of the whole-request section's cases."""
-    from fastresp._bench_requests import REQUEST_CASES
+    from whole_request import REQUEST_CASES
 
     return [(case.path, case.label) for case in REQUEST_CASES]
 
 
-class Server:
-    """bench/example_app.py under uvicorn, in its own process."""
+class Server(Launched):
+    """bench/example_app.py under uvicorn, in its own process, with a label."""
 
-    def __init__(self, label: str, args: List[str], env: Dict[str, str]) -> None:
+    def __init__(self, label: str, args: list[str], env: dict[str, str]) -> None:
         self.label = label
-        self._log = tempfile.TemporaryFile()
-        self.process = subprocess.Popen(
-            [sys.executable, str(EXAMPLE_APP), *args], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=self._log, env=env)
-        lines: "queue.Queue[bytes]" = queue.Queue()
-        stdout = self.process.stdout
-        assert stdout is not None
-        threading.Thread(target=lambda: lines.put(stdout.readline()), daemon=True).start()
         try:
-            line = lines.get(timeout=STARTUP_TIMEOUT)
-        except queue.Empty:
-            line = b""
-        if not line:
-            self.stop()
-            raise SystemExit(f"the {label} server did not start:\n{self.log()}")
-        self.info = json.loads(line)
-        self.port: int = self.info["port"]
-
-    def log(self) -> str:
-        self._log.seek(0)
-        return self._log.read().decode("utf-8", "replace")[-3000:]
-
-    def stop(self) -> None:
-        process = self.process
-        if process.poll() is None:
-            try:
-                assert process.stdin is not None
-                process.stdin.close()  # example_app shuts down when its stdin closes
-                process.wait(timeout=10)
-            except (subprocess.TimeoutExpired, OSError):
-                process.terminate()
-                try:
-                    process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait(timeout=10)
-        if process.stdout is not None:
-            process.stdout.close()
-        self._log.close()
+            super().__init__(args, env, STARTUP_TIMEOUT)
+        except RuntimeError as error:
+            raise SystemExit(f"the {label} server did not start: {error}") from None
 
 
-def cpu_seconds(pid: int) -> Optional[float]:
+def cpu_seconds(pid: int) -> float | None:
     """User + system CPU time of process pid and all its threads (Linux), or None."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as stat:
@@ -129,7 +88,7 @@ def _request_bytes(path: str) -> bytes:
     return f"GET {path} HTTP/1.1\r\nHost: bench.test\r\n\r\n".encode("latin-1")
 
 
-def _complete(buffer: bytes) -> Optional[Tuple[int, int]]:
+def _complete(buffer: bytes) -> tuple[int, int] | None:
     """(status, length) of the response at the start of buffer once it is whole."""
     end = buffer.find(b"\r\n\r\n")
     if end < 0:
@@ -146,12 +105,12 @@ def _complete(buffer: bytes) -> Optional[Tuple[int, int]]:
     return int(head[0].split(b" ", 2)[1]), total
 
 
-def load(port: int, path: str, requests: int, connections: int, deadline: float) -> Tuple[int, float, set]:
+def load(port: int, path: str, requests: int, connections: int, deadline: float) -> tuple[int, float, set]:
     """Send up to *requests* GETs over *connections* keep-alive connections, one in
     flight on each, until done or past *deadline*; (responses, seconds, statuses)."""
     request = _request_bytes(path)
     selector = selectors.DefaultSelector()
-    buffers: Dict[socket.socket, bytes] = {}
+    buffers: dict[socket.socket, bytes] = {}
     statuses: set = set()
     sent = done = 0
     start = time.perf_counter()
@@ -192,7 +151,7 @@ def load(port: int, path: str, requests: int, connections: int, deadline: float)
         selector.close()
 
 
-def main(argv: Optional[List[str]] = None) -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--app", choices=("requests", "readme"), default="requests",
                         help="the whole-request section's apps (default) or the README's example")
@@ -234,10 +193,10 @@ def main(argv: Optional[List[str]] = None) -> None:
         for path, what in endpoints:
             for server in servers:
                 load(server.port, path, args.warmup, args.connections, time.perf_counter() + 5)
-            rates: Dict[str, List[float]] = {"starlette": [], "fastresp": []}
+            rates: dict[str, list[float]] = {"starlette": [], "fastresp": []}
             used = {"starlette": [0, 0.0], "fastresp": [0, 0.0]}  # requests, seconds
-            cpu: Dict[str, Optional[float]] = {"starlette": 0.0, "fastresp": 0.0}
-            statuses: Dict[str, set] = {"starlette": set(), "fastresp": set()}
+            cpu: dict[str, float | None] = {"starlette": 0.0, "fastresp": 0.0}
+            statuses: dict[str, set] = {"starlette": set(), "fastresp": set()}
             for round_ in range(args.rounds):
                 order = servers if round_ % 2 == 0 else servers[::-1]
                 for server in order:
@@ -280,7 +239,7 @@ def main(argv: Optional[List[str]] = None) -> None:
           f"least disturbed by")
     print("other work on the machine); median ratio = median fastresp round / median starlette round.")
     print()
-    def us(value: Optional[float]) -> str:
+    def us(value: float | None) -> str:
         return "n/a" if value is None else f"{value:,.0f}"
 
     header = ("endpoint", "starlette rps", "fastresp rps", "ratio", "median ratio",
@@ -309,7 +268,7 @@ def main(argv: Optional[List[str]] = None) -> None:
           f"and each")
     print("response also pays for uvicorn, h11, the ASGI stack and FastAPI's routing and validation,")
     print("which fastresp does not touch: the ratios understate the per-response gain (see")
-    print("`python -m fastresp bench` for that).")
+    print("`python bench/run.py` for that).")
 
 
 if __name__ == "__main__":

@@ -1,8 +1,7 @@
 """``python -m fastresp``: which implementation is running, and why.
 
-``python -m fastresp bench [--impl {active,cython,python,both}] [--quick]
-[--rounds N] [--json] [--check]`` times starlette against fastresp (see
-fastresp._bench, imported only for that).
+The benchmarks are not part of the package: ``python bench/run.py`` in a
+checkout (see CONTRIBUTING.md).
 """
 
 from __future__ import annotations
@@ -12,8 +11,7 @@ import sys
 from typing import Optional, Sequence
 
 USAGE = """\
-usage: python -m fastresp            show version, implementation and environment
-       python -m fastresp bench ...  time starlette against fastresp (--help for options)"""
+usage: python -m fastresp  show version, implementation and environment"""
 
 
 def info() -> str:
@@ -35,10 +33,6 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if not args:
         print(info())
         return 0
-    if args[0] == "bench":
-        from ._bench import main as bench
-
-        return bench(args[1:])
     if args[0] in ("-h", "--help"):
         print(USAGE)
         return 0

@@ -1,17 +1,24 @@
 #!/usr/bin/env bash
-# Run fastresp's microbenchmarks: starlette's responses against fastresp, on the
-# compiled modules and on the pure-Python fallback.
+# Run fastresp's benchmarks: starlette's responses against fastresp, per object
+# and whole requests, on the compiled modules and on the pure-Python fallback.
 #
-# Works on a fresh Debian machine with Python 3.11 and pip (as root, it installs a
+#   scripts/bench.sh [options of bench/run.py]      e.g. --quick, --json, --check
+#
+# Works on a fresh Debian machine with Python 3 and pip (as root, it installs a
 # C compiler, the Python headers and venv support with apt-get when they are
-# missing). It installs fastresp with `pip install .` into its own virtual
-# environment, outside the source tree, with FastAPI (for the whole-request
-# section's FastAPI app and the jsonable_encoder case), and runs `python -m
-# fastresp bench --impl both`; extra arguments go to that command (e.g. --quick,
-# --json).
+# missing). Every run builds fastresp afresh from a clean copy of this checkout
+# (the files git knows, tracked or new, as they are now; never build/,
+# fastresp/*.c, *.so or anything else .gitignore leaves out), in a temporary
+# directory, and installs it with FastAPI (for the whole-request section's
+# FastAPI app and the jsonable_encoder case) into a virtual environment kept
+# between runs; then it runs `python bench/run.py --impl both` from that copy.
 #
-#   PYTHON=python3.11 scripts/bench.sh      choose the interpreter (default python3)
-#   FASTRESP_BENCH_VENV=/path               where the virtual environment goes
+# Environment:
+#   FASTRESP_BENCH_VENV=/path   the virtual environment (default:
+#                               ${TMPDIR:-/tmp}/fastresp-bench-venv). Made when
+#                               missing or made by another interpreter, else
+#                               reused; fastresp in it is rebuilt on every run.
+#   PYTHON=python3.11           the interpreter (default python3)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -36,23 +43,50 @@ if ! "$PYTHON" -c 'import os, sysconfig, sys; sys.exit(not os.path.exists(os.pat
     apt_install python3-dev
 fi
 
-rm -rf "$VENV"
-if ! "$PYTHON" -m venv "$VENV"; then
-    rm -rf "$VENV"
-    apt_install python3-venv
-    "$PYTHON" -m venv "$VENV"
+# The clean copy: what git knows of the checkout (without git: everything but
+# the build products), then any build product removed all the same.
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/fastresp-bench.XXXXXX")"
+trap 'rm -rf "$WORK"' EXIT
+SRC="$WORK/src"
+mkdir "$SRC"
+if git -C "$ROOT" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+    (cd "$ROOT" && git ls-files -z --cached --others --exclude-standard \
+        | while IFS= read -r -d '' file; do [ -f "$file" ] && printf '%s\0' "$file"; done \
+        | tar --null -T - -cf -) | tar -xf - -C "$SRC"
+else
+    tar -C "$ROOT" --exclude=./.git --exclude=./.tox --exclude=./build --exclude=./dist -cf - . \
+        | tar -xf - -C "$SRC"
 fi
+rm -rf "$SRC/build" "$SRC"/*.egg-info
+find "$SRC" \( -name '*.c' -o -name '*.so' -o -name '*.pyd' -o -name '*.html' \
+    -o -name __pycache__ \) -prune -exec rm -rf {} +
+
+# The venv: reused when the same interpreter made it.
+if [ ! -x "$VENV/bin/python" ] \
+    || [ "$("$VENV/bin/python" -c 'import sys; print(sys.version)' 2>/dev/null)" \
+         != "$("$PYTHON" -c 'import sys; print(sys.version)')" ]; then
+    rm -rf "$VENV"
+    if ! "$PYTHON" -m venv "$VENV"; then
+        rm -rf "$VENV"
+        apt_install python3-venv
+        "$PYTHON" -m venv "$VENV"
+    fi
+fi
+echo "bench.sh: virtual environment $VENV (FASTRESP_BENCH_VENV to change it)" >&2
 # pip shows a build's output only with -v: keep it in a log, show the warning if
 # the compiled modules could not be built, and all of it if the install failed.
-LOG="$VENV/pip-install.log"
-if ! "$VENV/bin/python" -m pip install -v "$ROOT" fastapi >"$LOG" 2>&1; then
+LOG="$WORK/pip-install.log"
+if ! { "$VENV/bin/python" -m pip install fastapi \
+       && "$VENV/bin/python" -m pip install -v --no-cache-dir --force-reinstall --no-deps "$SRC"; } \
+       >"$LOG" 2>&1; then
     cat "$LOG" >&2
     exit 1
 fi
 grep -A6 "WARNING: fastresp" "$LOG" >&2 || true
 
-# Run from outside the source tree, so the installed (compiled) package is the
-# one imported, not ./fastresp.
-cd "$VENV"
+# From outside the source tree, and bench/run.py by path, so the installed
+# package is the one imported (Python puts bench/, not the copy's root, on
+# sys.path).
+cd "$WORK"
 "$VENV/bin/python" -m fastresp
-exec "$VENV/bin/python" -m fastresp bench --impl both "$@"
+"$VENV/bin/python" "$SRC/bench/run.py" --impl both "$@"

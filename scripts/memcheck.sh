@@ -1,7 +1,7 @@
 #!/bin/sh
 # Build fastresp's compiled modules in a scratch copy and run a workload through
 # every path of _headers, _cookie, _json, _encoders, _asgi and _slots under a memory
-# checker (scripts/memcheck_workload.py, which also replays tests/regressions/).
+# checker (tests/memcheck_workload.py, which also replays tests/regressions/).
 #
 #   scripts/memcheck.sh                 # valgrind memcheck (default)
 #   scripts/memcheck.sh asan            # AddressSanitizer (+ UBSan) build instead
@@ -59,7 +59,7 @@ if [ "$MODE" = valgrind ]; then
     PYTHONPATH="$WORK/src" PYTHONMALLOC=malloc FASTRESP_NO_EXTENSIONS= \
         valgrind --tool=memcheck --leak-check=full --show-leak-kinds=definite \
         --errors-for-leak-kinds=definite --track-origins=yes --num-callers=40 --fullpath-after= \
-        --log-file="$LOG" "$PYTHON" "$HERE/memcheck_workload.py" "$ROUNDS"
+        --log-file="$LOG" "$PYTHON" "$ROOT/tests/memcheck_workload.py" "$ROUNDS"
     # Each valgrind record is a block of lines starting with "==pid== <kind>" and
     # ending at a blank "==pid==" line: count those naming fastresp's modules.
     # Frames carry full source paths (--fullpath-after=), so fastresp/_json.c is
@@ -93,7 +93,7 @@ else
         LD_PRELOAD="$LIBASAN $LIBUBSAN" \
         ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:halt_on_error=1 \
         UBSAN_OPTIONS=print_stacktrace=1:report_error_type=1 \
-        "$PYTHON" "$HERE/memcheck_workload.py" "$ROUNDS" >"$LOG" 2>&1 || status=$?
+        "$PYTHON" "$ROOT/tests/memcheck_workload.py" "$ROUNDS" >"$LOG" 2>&1 || status=$?
     grep -v "^    #[0-9]* 0x[0-9a-f]* in [^_]*\(Py\|py\|libc\|_start\)" "$LOG" || true
     if [ "$status" -ne 0 ] || grep -q "runtime error:\|ERROR: AddressSanitizer" "$LOG"; then
         echo "memcheck: AddressSanitizer/UBSan reported errors (exit status $status)"

@@ -1,27 +1,38 @@
-"""``python -m fastresp bench``'s report and its ``--check`` (no timing is
-asserted: the report is made up here, only what is done with it is checked),
-and plain ``python -m fastresp`` leaving the benchmark module unimported."""
+"""The benchmarks' report (bench/run.py) and its ``--check`` (no timing is
+asserted: the report is made up here, only what is done with it is checked);
+the package ships no benchmark. bench/ is on sys.path (pyproject.toml's
+pytest ``pythonpath``), as it is when bench/run.py runs as a script."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
-from typing import Any, Dict, List, Optional
+from pathlib import Path
+from typing import Any
 
 import pytest
 
-from fastresp import _bench, _bench_requests
+import fastresp
+
+# bench/, on sys.path by pyproject.toml's pytest pythonpath
+import objects
+import report
+import run
+import timing
+import whole_request
 
 
-def _result(ratio: Optional[float], floor: float, problem: Optional[str] = None) -> Dict[str, Any]:
+def _result(ratio: float | None, floor: float, problem: str | None = None,
+            halves: list[float] | None = None) -> dict[str, Any]:
     ns = None if ratio is None else 100.0 / ratio
     met = None if ratio is None or problem else ratio >= floor
+    halves = [ratio, ratio] if halves is None and ratio is not None else halves or []
     return {"ns": ns, "min_ns": ns, "median_ns": ns, "ratio": ratio, "floor": floor, "met": met,
-            "problem": problem}
+            "problem": problem, "halves": halves, "steady": timing.steady(halves)}
 
 
-def _report(results: List[Dict[str, Any]]) -> Dict[str, Any]:
+def _report(results: list[dict[str, Any]]) -> dict[str, Any]:
     """A report of the first len(results) cases, fastresp's "cython" side only."""
     metadata = {
         "fastresp": "0", "implementation": "cython", "reason": "made up", "python_implementation": "CPython",
@@ -29,46 +40,77 @@ def _report(results: List[Dict[str, Any]]) -> Dict[str, Any]:
         "implementations": {"cython": {"available": True, "detail": "made up"}},
         "timer": {"function": "f", "implementation": "i", "resolution_s": 1e-9, "monotonic": True},
         "method": {"rounds": 1, "batch_ms": 1.0, "warmup_ms": 1.0, "statistic": "min", "interleaved": "",
-                   "gc": "on"},
-        "overhead_ns": {"loop": 1.0, "cookie_reset": 2.0}, "legend": _bench.LEGEND, "orjson_ns": {},
+                   "gc": "on", "ratios": True},
+        "overhead_ns": {"loop": 1.0, "cookie_reset": 2.0}, "legend": objects.LEGEND, "orjson_ns": {},
     }
     cases = [{"name": case.name, "label": case.label, "kind": case.kind, "stmt": case.stmt,
               "starlette": {"ns": 100.0, "min_ns": 100.0, "median_ns": 100.0},
               "fastresp": {"cython": result}}
-             for case, result in zip(_bench.CASES, results)]
+             for case, result in zip(objects.CASES, results)]
     return {"metadata": metadata, "cases": cases}
 
 
-def _request(ratio: float, floor: float, problem: Optional[str] = None) -> Dict[str, Any]:
-    return {"implementation": "cython", "reason": "made up", "missing": {}, "cases": [
+def _request(ratio: float, floor: float, problem: str | None = None,
+             halves: list[float] | None = None) -> dict[str, Any]:
+    halves = [ratio, ratio] if halves is None else halves
+    return {"implementation": "cython", "reason": "made up", "missing": {}, "ratios": True, "cases": [
         {"name": "typed", "label": "FastAPI typed endpoint", "path": "/typed", "plain_ns": 100.0 * ratio,
-         "installed_ns": 100.0, "ratio": ratio, "floor": floor, "problem": problem}]}
+         "installed_ns": 100.0, "ratio": ratio, "floor": floor, "problem": problem, "halves": halves,
+         "steady": timing.steady(halves)}]}
 
 
 def test_text_speaks_of_ratios_not_targets():
-    report = _report([_result(3.0, 2.5), _result(2.0, 2.5)])
-    text = _bench.render_text(report, ["cython"])
-    assert _bench.RATIO in text and "3.00x" in text and "2.00x" in text
+    made_up = _report([_result(3.0, 2.5), _result(2.0, 2.5)])
+    text = objects.render_text(made_up, ["cython"])
+    assert objects.RATIO in text and "3.00x" in text and "2.00x" in text
     assert "target" not in text.lower() and "issue" not in text.lower()
     assert "floor" not in text.lower()           # floors are shown with --check only
-    checked = _bench.render_text(report, ["cython"], check=True)
+    checked = objects.render_text(made_up, ["cython"], check=True)
     assert ">= 2.5 met" in checked and ">= 2.5 MISSED" in checked
-    assert "cython: 1/2 floors met; missed: " + report["cases"][1]["label"] in checked
-    requests = _bench_requests.render([_request(1.5, 1.05)])
+    assert "cython: 1/2 floors met; missed: " + made_up["cases"][1]["label"] in checked
+    requests = whole_request.render([_request(1.5, 1.05)])
     assert "1.50x" in requests and "floor" not in requests
-    assert ">= 1.05 met" in _bench_requests.render([_request(1.5, 1.05)], check=True)
+    assert ">= 1.05 met" in whole_request.render([_request(1.5, 1.05)], check=True)
+
+
+def test_halves_and_steadiness():
+    settings = timing.Settings(statistic="min")
+    # starlette steady at 100 ns; fastresp 50 ns in the first half, 40 in the second.
+    parts = timing.halves(settings, [100.0, 101.0, 100.0, 102.0], [50.0, 51.0, 40.0, 41.0])
+    assert parts == [pytest.approx(2.0), pytest.approx(2.5)]
+    assert not timing.steady(parts)
+    assert timing.steady(timing.halves(settings, [100.0, 100.0, 101.0, 100.0], [50.0, 52.0, 50.0, 51.0]))
+    assert timing.halves(settings, [100.0], [50.0]) == [] and not timing.steady([])
+
+
+def test_unsteady_ratio_is_not_printed():
+    """A ratio whose halves disagree by more than timing.STEADY shows as "unsteady",
+    with the halves' ratios in a note, in both sections."""
+    made_up = _report([_result(3.0, 2.5, halves=[3.0, 4.2]), _result(2.0, 2.5)])
+    text = objects.render_text(made_up, ["cython"])
+    table, note = text.split("unsteady: ", 1)
+    assert "unsteady" in table and "3.00x" not in table and "3.00x / 4.20x" in note
+    assert "2.00x" in table                           # the steady one is printed
+    requests = whole_request.render([_request(1.5, 1.05, halves=[1.2, 1.5])])
+    assert "unsteady" in requests and "1.50x" not in requests.split("unsteady:")[0]
+    assert "1.20x / 1.50x" in requests
+
+
+def test_busy_machine_warning():
+    assert report.busy_note(1.0, 2) is None and report.busy_note(None, 2) is None
+    assert "load average was 6.5 on 2 CPUs" in report.busy_note(6.5, 2)
 
 
 def test_missed_floors():
-    assert _bench.missed_floors(_report([_result(3.0, 2.5), _result(None, 2.5)])) == []
-    missed = _bench.missed_floors(_report([_result(3.0, 2.5), _result(2.0, 2.5)]))
+    assert report.missed_floors(_report([_result(3.0, 2.5), _result(None, 2.5)])) == []
+    missed = report.missed_floors(_report([_result(3.0, 2.5), _result(2.0, 2.5)]))
     assert len(missed) == 1 and "2.00x, floor 2.5" in missed[0]
-    differs = _bench.missed_floors(_report([_result(3.0, 2.5, "output differs from starlette's: x")]))
+    differs = report.missed_floors(_report([_result(3.0, 2.5, "output differs from starlette's: x")]))
     assert len(differs) == 1 and "output differs" in differs[0]
-    assert _bench.missed_floors({"requests": [_request(1.1, 1.05)]}) == []
-    assert len(_bench.missed_floors({"requests": [_request(1.0, 1.05)]})) == 1
-    assert len(_bench.missed_floors({"requests": [_request(2.0, 1.05, "differs")]})) == 1
-    assert _bench.missed_floors({"requests": [{"implementation": "python", "unavailable": "no"}]}) == []
+    assert report.missed_floors({"requests": [_request(1.1, 1.05)]}) == []
+    assert len(report.missed_floors({"requests": [_request(1.0, 1.05)]})) == 1
+    assert len(report.missed_floors({"requests": [_request(2.0, 1.05, "differs")]})) == 1
+    assert report.missed_floors({"requests": [{"implementation": "python", "unavailable": "no"}]}) == []
 
 
 @pytest.mark.parametrize("ratio, check, status", [(3.0, False, 0), (2.0, False, 0), (3.0, True, 0),
@@ -76,41 +118,82 @@ def test_missed_floors():
 @pytest.mark.parametrize("output", [[], ["--json"]])
 def test_exit_status(monkeypatch, capsys, ratio, check, status, output):
     """Exit status 1 only with --check and a missed floor; --json keeps the floors."""
-    report = _report([_result(ratio, 2.5)])
-    monkeypatch.setattr(_bench, "run", lambda *args, **kwargs: report)
-    argv = ["--section", "objects", "--impl", "cython", "--quick", *output] + (["--check"] if check else [])
-    assert _bench.main(argv) == status
+    made_up = _report([_result(ratio, 2.5)])
+    monkeypatch.setattr(objects, "run", lambda *args, **kwargs: made_up)
+    argv = ["--section", "objects", "--impl", "cython", "--rounds", "1", *output] + (["--check"] if check else [])
+    assert run.main(argv) == status
     out = capsys.readouterr().out
     if output:
         assert json.loads(out)["cases"][0]["fastresp"]["cython"]["floor"] == 2.5
 
 
-def test_plain_python_m_fastresp_does_not_import_the_benchmark():
-    script = ("import sys; from fastresp.__main__ import main; main([]);"
-              " print(sorted(name for name in sys.modules if name.startswith('fastresp._bench')))")
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-    assert done.stdout.splitlines()[-1] == "[]"
-    assert done.stdout.startswith("fastresp ")
+def test_the_package_ships_no_benchmark(capsys):
+    """fastresp/ holds the product only, and ``python -m fastresp`` has no bench command."""
+    from fastresp.__main__ import main
+
+    package = Path(fastresp.__file__).parent
+    assert [path.name for path in package.iterdir() if "bench" in path.name] == []
+    assert main(["bench"]) == 2
+    assert "bench" not in capsys.readouterr().err
+
+
+def test_entry_point_runs_as_a_script():
+    """``python bench/run.py`` from elsewhere: one case, the active implementation, JSON."""
+    entry = Path(run.__file__)
+    done = subprocess.run([sys.executable, str(entry), "--section", "objects", "--case", "bytes",
+                           "--rounds", "2", "--warmup-ms", "1", "--json"],
+                          capture_output=True, text=True, check=True)
+    (case,) = json.loads(done.stdout)["cases"]
+    assert case["name"] == "bytes" and case["starlette"]["ns"] > 0
+    assert case["fastresp"][fastresp.IMPLEMENTATION]["ratio"] > 0
+    assert case["fastresp"][fastresp.IMPLEMENTATION]["problem"] is None
+
+
+def test_quick_keeps_warm_up_and_batches_and_shows_no_ratio():
+    """--quick runs fewer rounds, never shorter batches or less warm-up, and
+    gives times only: no ratio, so no --check either."""
+    quick = run.settings_for(run.parser().parse_args(["--quick"]))
+    full = run.settings_for(run.parser().parse_args([]))
+    assert quick.rounds < full.rounds
+    assert (quick.batch_ns, quick.warmup_ns) == (full.batch_ns, full.warmup_ns)
+    assert quick.ratio([100.0, 100.0], [50.0, 50.0]) == (None, [])
+    assert full.ratio([100.0, 100.0], [50.0, 50.0]) == (2.0, [2.0, 2.0])
+    with pytest.raises(SystemExit, match="without --quick"):
+        run.settings_for(run.parser().parse_args(["--quick", "--check"]))
+
+
+def test_quick_report_prints_times_only():
+    made_up = _report([_result(None, 2.5)])
+    made_up["metadata"]["method"]["ratios"] = False
+    made_up["cases"][0]["fastresp"]["cython"].update(ns=50.0, min_ns=50.0, median_ns=50.0)
+    text = objects.render_text(made_up, ["cython"], check=True)
+    assert report.QUICK_NOTE in text and objects.RATIO not in text
+    assert "| ratio" not in text and "floor" not in text.split("What the cases do")[0]
+    section = _request(2.0, 1.05)
+    section.update(ratios=False)
+    section["cases"][0].update(ratio=None, halves=[], steady=False)
+    requests = whole_request.render([section], check=True)
+    assert report.QUICK_NOTE in requests and "ratio" not in requests.split(report.QUICK_NOTE)[1]
 
 
 def test_sides_apart_alternates_children_and_summarises(monkeypatch):
     """PyPy's whole-request section: each side in child processes of its own,
     alternating, a side's time the summary of its children's (made-up times)."""
-    calls: List[str] = []
-    found, _ = _bench_requests.apps()
-    names = [case.name for case in _bench_requests.REQUEST_CASES if case.app in found]
+    calls: list[str] = []
+    found, _ = whole_request.apps()
+    names = [case.name for case in whole_request.REQUEST_CASES if case.app in found]
 
-    def child(settings: Any, env: Dict[str, str]) -> Dict[str, Any]:
-        side = env[_bench_requests.ONE_SIDE_VAR]
+    def child(settings: Any, env: dict[str, str]) -> dict[str, Any]:
+        side = env[whole_request.ONE_SIDE_VAR]
         calls.append(side)
-        base = 100.0 if side == _bench_requests.PLAIN else 50.0
-        key = "plain_ns" if side == _bench_requests.PLAIN else "installed_ns"
+        base = 100.0 if side == whole_request.PLAIN else 50.0
+        key = "plain_ns" if side == whole_request.PLAIN else "installed_ns"
         return {"cases": [{"name": name, key: base + len(calls)} for name in names]}
 
-    monkeypatch.setattr(_bench_requests, "_child_section", child)
-    section = _bench_requests.run_sides_apart(_bench.Settings(statistic="min"))
-    sides = [_bench_requests.PLAIN, _bench_requests.INSTALLED]
-    assert calls == sides * _bench_requests.SIDE_PROCESSES
+    monkeypatch.setattr(whole_request, "_child_section", child)
+    section = whole_request.run_sides_apart(timing.Settings(statistic="min"))
+    sides = [whole_request.PLAIN, whole_request.INSTALLED]
+    assert calls == sides * whole_request.SIDE_PROCESSES
     assert section["sides"] == "apart"
     for case in section["cases"]:
         # The first plain child reported 101, the first installed one 52.
@@ -120,8 +203,8 @@ def test_sides_apart_alternates_children_and_summarises(monkeypatch):
 
 
 def test_sides_apart_reports_a_failed_child(monkeypatch):
-    monkeypatch.setattr(_bench_requests, "_child_section",
+    monkeypatch.setattr(whole_request, "_child_section",
                         lambda settings, env: {"unavailable": "the child process failed: boom"})
-    section = _bench_requests.run_sides_apart(_bench.Settings())
+    section = whole_request.run_sides_apart(timing.Settings())
     assert section["unavailable"] == "the child process failed: boom"
-    assert "not measured" in _bench_requests.render([section])
+    assert "not measured" in whole_request.render([section])

@@ -1,20 +1,22 @@
-"""The whole-request benchmark's apps (fastresp._bench_requests): with
+"""The whole-request benchmark's apps (bench/whole_request.py): with
 fastresp.install() every endpoint sends exactly the ASGI messages it sends on
-plain starlette/FastAPI, and ``python -m fastresp bench --section requests``
+plain starlette/FastAPI, and ``python bench/run.py --section requests``
 reports every case. Runs the active implementation (install() installs it):
 tox runs this file once per implementation."""
 
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import json
-from pathlib import Path
 
 import pytest
 
 import fastresp
-from fastresp import _bench, _bench_requests as requests
+
+# bench/, on sys.path by pyproject.toml's pytest pythonpath
+import example_app
+import run
+import whole_request as requests
 
 pytest.importorskip("fastapi")
 
@@ -66,7 +68,8 @@ def test_cookie_case_sets_the_cookie(apps, loop):
 
 
 def test_bench_section_reports_every_case(capsys):
-    assert _bench.main(["--section", "requests", "--quick", "--json", "--impl", "active"]) == 0
+    assert run.main(["--section", "requests", "--rounds", "2", "--warmup-ms", "5", "--json",
+                     "--impl", "active"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert "cases" not in report                     # the per-object section did not run
     (section,) = report["requests"]
@@ -75,21 +78,12 @@ def test_bench_section_reports_every_case(capsys):
     for case in section["cases"]:
         assert case["problem"] is None
         assert case["plain_ns"] > 0 and case["installed_ns"] > 0
+        assert case["ratio"] == pytest.approx(case["plain_ns"] / case["installed_ns"])
     assert not fastresp.installed()                  # the bench puts the state back
 
 
-@pytest.fixture(scope="module")
-def example_app():
-    """bench/example_app.py, loaded from its file (bench/ is not on sys.path)."""
-    path = Path(__file__).resolve().parent.parent / "bench" / "example_app.py"
-    spec = importlib.util.spec_from_file_location("example_app", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.mark.parametrize("case", requests.REQUEST_CASES, ids=[c.name for c in requests.REQUEST_CASES])
-def test_server_launcher_serves_each_case(apps, loop, example_app, case):
+def test_server_launcher_serves_each_case(apps, loop, case):
     """bench/server_load.py's app (bench/example_app.py --app requests) answers
     each case's path as the section's own app does."""
     served = requests.messages(example_app.build("requests", False), case, requests.PLAIN, loop)

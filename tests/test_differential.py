@@ -10,7 +10,7 @@ input with fastresp's hardening on top, ``cookie_value`` equal to the header
 ``set_cookie`` appends, the same answer on a second run (warm caches), and
 raw_headers untouched by a refused call.
 
-The long fuzz run (``scripts/fuzz.py``) runs the very same check on the very same
+The long fuzz run (``tests/fuzz.py``) runs the very same check on the very same
 strategies, for minutes instead of a bounded number of examples, and saves what
 it finds to tests/regressions/, which ``test_regression`` replays here. A record
 with an ``"open"`` key is a known, unfixed finding: its replay is an expected
@@ -94,7 +94,7 @@ def _case_test(target, *examples):
             oracle.check(case, sides)
         except oracle.Mismatch as mismatch:
             # Anything but a known open finding fails, showing the case as JSON
-            # (scripts/fuzz.py saves such cases in tests/regressions/).
+            # (tests/fuzz.py saves such cases in tests/regressions/).
             if mismatch.signature in OPEN_SIGNATURES:
                 return
             raise AssertionError(f"{mismatch}\ncase: {oracle.dumps(case)}") from None

@@ -236,6 +236,8 @@ def test_wheel_without_extensions_is_pure_python(unpacked_sdist, tmp_path):
     assert [name for name in names if BINARY.search(name)] == []
     assert "fastresp/_headers.pyx" in names and "fastresp/_headers_py.py" in names
     assert "fastresp/_tables.pxd" in names and "fastresp/_capi.pxd" in names
+    # The product only: the benchmarks stay in the checkout's bench/.
+    assert [name for name in names if "bench" in name.lower()] == []
 
 
 @pytest.mark.slow

@@ -25,28 +25,25 @@ bounded in time.
 from __future__ import annotations
 
 import http.client
-import json
 import os
-import queue
 import socket
-import subprocess
 import sys
-import tempfile
-import threading
 import time
-from pathlib import Path
-from typing import Iterator, List, NamedTuple, Optional, Tuple
+from collections.abc import Iterator
+from typing import NamedTuple
 
 import pytest
 
 import fastresp
+
+# bench/, on sys.path by pyproject.toml's pytest pythonpath
+import example_app
 
 pytest.importorskip("fastapi", reason=f"fastapi is not installed for {sys.executable}")
 pytest.importorskip("uvicorn", reason=(
     f"uvicorn is not installed for {sys.executable} (tox installs it on CPython only; "
     f"on PyPy `pip install uvicorn` to run these tests)"))
 
-EXAMPLE_APP = Path(__file__).resolve().parent.parent / "bench" / "example_app.py"
 HOST = "127.0.0.1"
 #: What every request sends as Host, whatever the port: FastAPI's redirect_slashes
 #: writes it into an absolute Location.
@@ -55,48 +52,26 @@ HOST_HEADER = "example.test"
 FROZEN_NOW = 1_700_000_000.25
 STARTUP_TIMEOUT = 60.0
 REQUEST_TIMEOUT = 10.0
-SHUTDOWN_TIMEOUT = 10.0
 
 
 class Served(NamedTuple):
     """One response as it came over the wire."""
 
     status_line: bytes
-    headers: List[Tuple[bytes, bytes]]
+    headers: list[tuple[bytes, bytes]]
     body: bytes
 
-    def get_all(self, name: bytes) -> List[bytes]:
+    def get_all(self, name: bytes) -> list[bytes]:
         return [value for key, value in self.headers if key.lower() == name]
 
 
-class Server:
-    """bench/example_app.py under uvicorn in a subprocess."""
+class Server(example_app.Launched):
+    """bench/example_app.py under uvicorn in a subprocess, time frozen."""
 
-    def __init__(self, args: List[str], env: dict) -> None:
-        self.args = args
-        self._log = tempfile.TemporaryFile()
-        self.process = subprocess.Popen(
-            [sys.executable, str(EXAMPLE_APP), *args, "--freeze-time", repr(FROZEN_NOW)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log, env=env)
-        lines: "queue.Queue[bytes]" = queue.Queue()
-        assert self.process.stdout is not None
-        stdout = self.process.stdout
-        threading.Thread(target=lambda: lines.put(stdout.readline()), daemon=True).start()
-        try:
-            line = lines.get(timeout=STARTUP_TIMEOUT)
-        except queue.Empty:
-            raise RuntimeError(f"server {args} did not start within {STARTUP_TIMEOUT:.0f} s:\n"
-                               f"{self.stop()}") from None
-        if not line:
-            raise RuntimeError(f"server {args} exited at startup:\n{self.stop()}")
-        self.info = json.loads(line)
-        self.port: int = self.info["port"]
+    def __init__(self, args: list[str], env: dict) -> None:
+        super().__init__([*args, "--freeze-time", repr(FROZEN_NOW)], env, STARTUP_TIMEOUT)
 
-    def log(self) -> str:
-        self._log.seek(0)
-        return self._log.read().decode("utf-8", "replace")[-5000:]
-
-    def request(self, method: str, path: str, body: Optional[bytes] = None,
+    def request(self, method: str, path: str, body: bytes | None = None,
                 content_type: str = "application/json") -> Served:
         """One request on its own connection (Connection: close), read to EOF."""
         lines = [f"{method} {path} HTTP/1.1", f"Host: {HOST_HEADER}", "Connection: close"]
@@ -124,33 +99,8 @@ class Server:
             headers.append((name, value.strip(b" \t")))
         return Served(status_line, headers, payload)
 
-    def stop(self) -> str:
-        """Close stdin (the server then shuts down gracefully), then escalate;
-        returns the server's log."""
-        process = self.process
-        if process.poll() is None:
-            try:
-                assert process.stdin is not None
-                process.stdin.close()
-                process.wait(timeout=SHUTDOWN_TIMEOUT)
-            except (subprocess.TimeoutExpired, OSError):
-                process.terminate()
-                try:
-                    process.wait(timeout=SHUTDOWN_TIMEOUT)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait(timeout=SHUTDOWN_TIMEOUT)
-        for stream in (process.stdin, process.stdout):
-            if stream is not None and not stream.closed:
-                stream.close()
-        if self._log.closed:
-            return ""
-        log = self.log()
-        self._log.close()
-        return log
 
-
-def _environment(impl_name: Optional[str]) -> dict:
+def _environment(impl_name: str | None) -> dict:
     env = dict(os.environ)
     # starlette and FastAPI keep a route's methods in a set (the allow header,
     # OpenAPI operation ids): one hash seed for every server.
@@ -161,7 +111,7 @@ def _environment(impl_name: Optional[str]) -> dict:
     return env
 
 
-def _start(args: List[str], impl_name: Optional[str]) -> Server:
+def _start(args: list[str], impl_name: str | None) -> Server:
     server = Server(args, _environment(impl_name))
     info = server.info
     try:
@@ -205,7 +155,7 @@ def servers() -> Iterator[dict]:
             server.stop()
 
 
-def _server(servers: dict, app: str, install: bool = False, impl_name: Optional[str] = None) -> Server:
+def _server(servers: dict, app: str, install: bool = False, impl_name: str | None = None) -> Server:
     return servers["get"]((app, install, impl_name))
 
 

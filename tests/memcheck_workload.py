@@ -11,7 +11,6 @@ default 3) repeats the whole workload, so a leak grows with it.
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from datetime import datetime, timedelta, timezone
@@ -24,11 +23,11 @@ import fastresp
 import fastresp._common
 from fastresp._impl import ROLES, load_compiled, load_python
 
-# Only tests/ goes on sys.path, for the oracle (never the repository root: the
-# fastresp under test is the one memcheck.sh built).
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests"))
-import oracle  # noqa: E402
-from oracle import Obj, OwnStr, Text, snapshot  # noqa: E402
+# Run as a script, so Python puts this directory (tests/) on sys.path, for the
+# oracle (never the repository root: the fastresp under test is the one
+# memcheck.sh built).
+import oracle
+from oracle import Obj, OwnStr, Text, snapshot
 
 COMPILED = load_compiled()
 PYTHON = load_python()

@@ -1,32 +1,28 @@
 """No memory growth over a million constructions and cookies (tracemalloc).
 
-Slow (tens of seconds an implementation), so it lives here rather than in
-tests/ (which has a smaller version). It uses no benchmark fixture, so
-``--benchmark-only`` skips it; run it with ``pytest bench/bench_memory.py``.
+    python bench/memory.py [--operations 1000000] [--impl both]
 
-Every case of fastresp._bench (all constructions but the ~1 MB JSON document,
-cookies, the ASGI cycle) and
-every refusal below runs in turns of 1000 operations until a million operations
-are done; after a warm-up turn of everything, the memory tracemalloc sees (after
-gc.collect()) must not grow.
+Slow (tens of seconds an implementation), so it lives here rather than in
+tests/ (tests/test_leaks.py is the smaller version the suite runs). Every
+per-object case of objects.py (all but the ~1 MB JSON document, whose million
+renders would take hours; test_leaks.py renders big documents) and every refusal
+below runs in turns of 1000 operations until the operations are done; after a
+warm-up turn of everything, the memory tracemalloc sees (after gc.collect())
+must not grow. Exits with status 1 when it does. CPython only (PyPy has no
+``_tracemalloc``).
 """
 
 from __future__ import annotations
 
+import argparse
 import gc
+import sys
+import tracemalloc
 from array import array
 from types import SimpleNamespace
 
-import pytest
+import objects
 
-from fastresp import _bench
-
-# PyPy ships the tracemalloc module but not the _tracemalloc it imports.
-tracemalloc = pytest.importorskip("tracemalloc", reason="tracemalloc is not available (PyPy)")
-
-pytestmark = pytest.mark.memory
-
-OPERATIONS = 1_000_000
 TURN = 1000
 #: Allowed difference between the warmed-up baseline and any later checkpoint:
 #: room for bounded caches (the fallback's cache of cookie dates gains an entry a
@@ -35,9 +31,9 @@ TURN = 1000
 TOLERANCE = 24 * 1024
 
 
-def _refusal(name: str, stmt: str, error: str) -> _bench.Case:
+def _refusal(name: str, stmt: str, error: str) -> objects.Case:
     body = f"try:\n    {stmt}\nexcept {error}:\n    pass\nelse:\n    raise AssertionError({name!r})"
-    return _bench.Case(name, name, _bench.COOKIE, 0, 0, body, "None")
+    return objects.Case(name, name, objects.COOKIE, 0, 0, body, "None")
 
 
 REFUSALS = (
@@ -57,27 +53,46 @@ def _traced() -> int:
     return tracemalloc.get_traced_memory()[0]
 
 
-@pytest.mark.parametrize("side", ["cython", "python"])
-def test_no_growth(classes: SimpleNamespace, side: str) -> None:
+def growth(classes: SimpleNamespace, operations: int) -> list[int]:
+    """Bytes traced at each checkpoint beyond the warmed-up baseline."""
     # The reset statement of the cookie cases keeps r's list from growing; the
     # "_sink" of the others keeps one response alive: both are constant.
-    # The ~1 MB JSON document is left out: a million renders of it would take
-    # hours; tests/test_leaks.py renders big documents for the same check.
-    cases = [case for case in _bench.CASES if case.name != "json_1mb"]
-    loops = [_bench.compile_case(case, classes) for case in (*cases, *REFUSALS)]
+    cases = [case for case in objects.CASES if case.name != "json_1mb"]
+    loops = [objects.compile_case(case, classes) for case in (*cases, *REFUSALS)]
     tracemalloc.start()
     try:
         for inner in loops:  # warm-up: fill every cache, specialise every code path
             inner(TURN, int)
-        turns = -(-OPERATIONS // (TURN * len(loops)))
+        turns = -(-operations // (TURN * len(loops)))
         checkpoints = array("q", bytes(8 * turns))  # allocated before the baseline
         baseline = _traced()
         for turn in range(turns):
             for inner in loops:
                 inner(TURN, int)
             checkpoints[turn] = _traced() - baseline
-        done = turns * TURN * len(loops)
     finally:
         tracemalloc.stop()
-    print(f"{side}: {done} operations, growth at each checkpoint (bytes): {list(checkpoints)}")
-    assert max(checkpoints) <= TOLERANCE, list(checkpoints)
+    return list(checkpoints)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--operations", type=int, default=1_000_000)
+    parser.add_argument("--impl", choices=("cython", "python", "both"), default="both")
+    args = parser.parse_args()
+    failed = False
+    for name in ("cython", "python") if args.impl == "both" else (args.impl,):
+        classes, why = objects.implementation(name)
+        if classes is None:
+            print(f"{name}: not checked: {why}")
+            continue
+        checkpoints = growth(classes, args.operations)
+        grew = max(checkpoints) > TOLERANCE
+        failed |= grew
+        print(f"{name}: {'GREW' if grew else 'no growth'}; bytes beyond the baseline at each"
+              f" checkpoint: {checkpoints}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

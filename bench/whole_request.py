@@ -1,4 +1,4 @@
-"""Whole requests for ``python -m fastresp bench``: an app called in process.
+"""Whole requests: an app called in process, plain against ``fastresp.install()``.
 
 A per-object case times one response call; users time requests. Each case here
 is one endpoint of a FastAPI app or a plain starlette app, called as ASGI in this
@@ -19,13 +19,29 @@ Needs FastAPI for the FastAPI cases; the starlette cases run without it.
 """
 
 # No ``from __future__ import annotations``: FastAPI reads the endpoints' real
-# annotations, and the model is local to fastapi_app().
+# annotations, and the model is local to fastapi_app(); so the annotations that
+# need ``X | None`` (Python 3.10) are written as strings.
 import asyncio
-from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Optional, Tuple
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
 
-from . import _bench, _install
-from ._common import PYPY
+import objects
+from report import QUICK_NOTE, fmt_floor, fmt_ns, fmt_ratio, table, unsteady_note
+from timing import CPYTHON, STEADY, Inner, Settings, measure, steady
+
+import fastresp
+from fastresp import _impl
+from fastresp._env import NO_EXTENSIONS_VAR
+
+#: The entry point a child process runs (PyPy's sides apart, the other
+#: implementation): this file's sibling, by path.
+RUN = Path(__file__).with_name("run.py")
 
 PLAIN = "plain"
 INSTALLED = "install()"
@@ -44,7 +60,7 @@ class RequestCase:
     fallback: float    # the pure-Python implementation's floor (never slower)
 
 
-REQUEST_CASES: Tuple[RequestCase, ...] = (
+REQUEST_CASES: tuple[RequestCase, ...] = (
     RequestCase("typed", "FastAPI typed endpoint (pydantic model)", "fastapi", "/typed", 1.05, 1.0),
     RequestCase("untyped_dict", "FastAPI untyped dict", "fastapi", "/untyped-dict", 1.25, 1.0),
     RequestCase("untyped_rows", "FastAPI untyped 20 rows", "fastapi", "/untyped-rows", 3.0, 1.0),
@@ -63,10 +79,10 @@ def fastapi_app() -> Any:
         id: int
         name: str
         price: float
-        tags: List[str]
+        tags: list[str]
 
     app = FastAPI()
-    data = _bench.rows(20)
+    data = objects.rows(20)
 
     @app.get("/typed")
     async def typed() -> Item:
@@ -97,7 +113,7 @@ def starlette_app() -> Any:
     from starlette.responses import JSONResponse, PlainTextResponse
     from starlette.routing import Route
 
-    data = _bench.rows(20)
+    data = objects.rows(20)
 
     async def json_rows(request: Any) -> Any:
         return JSONResponse(data)
@@ -110,7 +126,7 @@ def starlette_app() -> Any:
     return Starlette(routes=[Route("/json-rows", json_rows), Route("/text", text)])
 
 
-def scope(path: str) -> Dict[str, Any]:
+def scope(path: str) -> dict[str, Any]:
     """An HTTP/1.1 GET as uvicorn would pass it."""
     return {
         "type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"}, "http_version": "1.1",
@@ -122,18 +138,18 @@ def scope(path: str) -> Dict[str, Any]:
     }
 
 
-async def _receive() -> Dict[str, Any]:
+async def _receive() -> dict[str, Any]:
     return {"type": "http.request", "body": b"", "more_body": False}
 
 
-async def _drop(message: Dict[str, Any]) -> None:
+async def _drop(message: dict[str, Any]) -> None:
     pass
 
 
-def apps() -> Tuple[Dict[str, Any], Dict[str, str]]:
+def apps() -> tuple[dict[str, Any], dict[str, str]]:
     """The apps by name, and why an app is missing (FastAPI not installed)."""
-    found: Dict[str, Any] = {"starlette": starlette_app()}
-    missing: Dict[str, str] = {}
+    found: dict[str, Any] = {"starlette": starlette_app()}
+    missing: dict[str, str] = {}
     try:
         found["fastapi"] = fastapi_app()
     except ImportError as error:
@@ -143,16 +159,16 @@ def apps() -> Tuple[Dict[str, Any], Dict[str, str]]:
 
 def _set_side(side: str) -> None:
     if side == INSTALLED:
-        _install.install()
+        fastresp.install()
     else:
-        _install.uninstall()
+        fastresp.uninstall()
 
 
-def messages(app: Any, case: RequestCase, side: str, loop: asyncio.AbstractEventLoop) -> List[Any]:
+def messages(app: Any, case: RequestCase, side: str, loop: asyncio.AbstractEventLoop) -> list[Any]:
     """What the app sends for one request of *case* on *side*."""
-    sent: List[Any] = []
+    sent: list[Any] = []
 
-    async def keep(message: Dict[str, Any]) -> None:
+    async def keep(message: dict[str, Any]) -> None:
         sent.append(message)
 
     _set_side(side)
@@ -160,7 +176,7 @@ def messages(app: Any, case: RequestCase, side: str, loop: asyncio.AbstractEvent
     return sent
 
 
-def check(app: Any, case: RequestCase, loop: asyncio.AbstractEventLoop) -> Optional[str]:
+def check(app: Any, case: RequestCase, loop: asyncio.AbstractEventLoop) -> "str | None":
     """None when both sides send the same messages, else what differs."""
     plain = messages(app, case, PLAIN, loop)
     installed = messages(app, case, INSTALLED, loop)
@@ -169,11 +185,8 @@ def check(app: Any, case: RequestCase, loop: asyncio.AbstractEventLoop) -> Optio
     return None
 
 
-Inner = Callable[[int, Callable[[], int]], int]
-
-
 def inner(app: Any, case: RequestCase, side: str, loop: asyncio.AbstractEventLoop) -> Inner:
-    """``inner(n, timer)`` for ``_bench.measure_inners``: n requests on *side*,
+    """``inner(n, timer)`` for ``timing.measure``: n requests on *side*,
     switched to before the clock starts."""
     request_scope = scope(case.path)
 
@@ -206,24 +219,20 @@ ONE_SIDE_VAR = "_FASTRESP_BENCH_ONE_SIDE"
 SIDE_PROCESSES = 5
 
 
-def run(settings: Any, out: Any = None) -> Dict[str, Any]:
+def run(settings: Settings, out: Any = None) -> dict[str, Any]:
     """Time every case on both sides with the active implementation; the report
-    section as a dict (``_bench`` renders it). On PyPy each side is timed in
+    section as a dict (render() shows it). On PyPy each side is timed in
     processes of its own (see run_sides_apart)."""
-    import os
-
     one_side = os.environ.get(ONE_SIDE_VAR)
-    if one_side is None and PYPY:
+    if one_side is None and not CPYTHON:
         return run_sides_apart(settings, out)
     return _run_here(settings, out, one_side)
 
 
-def _run_here(settings: Any, out: Any, one_side: Optional[str]) -> Dict[str, Any]:
+def _run_here(settings: Settings, out: Any, one_side: "str | None") -> dict[str, Any]:
     """Both sides interleaved in this process, or only one_side (then nothing
     is switched and the sends are not compared: the parent did that)."""
-    from dataclasses import replace
-
-    was_installed = _install.installed()
+    was_installed = fastresp.installed()
     found, missing = apps()
     sides = SIDES if one_side is None else (one_side,)
     loop = asyncio.new_event_loop()
@@ -238,7 +247,7 @@ def _run_here(settings: Any, out: Any, one_side: Optional[str]) -> Dict[str, Any
         inners = [{side: inner(found[case.app], case, side, loop) for side in sides}
                   for case in cases]
         timing = replace(settings, batch_ns=max(settings.batch_ns, MIN_BATCH_NS))
-        samples = _bench.measure_inners(inners, timing, out)
+        samples = measure(inners, timing, out)
         if out is not None:
             out.write("\n")
     finally:
@@ -249,64 +258,57 @@ def _run_here(settings: Any, out: Any, one_side: Optional[str]) -> Dict[str, Any
     return _section(settings, cases, times, problems, missing)
 
 
-def _section(settings: Any, cases: List[RequestCase], times: Dict[str, Dict[str, List[float]]],
-             problems: Dict[str, Optional[str]], missing: Dict[str, str]) -> Dict[str, Any]:
+def _section(settings: Settings, cases: list[RequestCase], times: dict[str, dict[str, list[float]]],
+             problems: "dict[str, str | None]", missing: dict[str, str]) -> dict[str, Any]:
     """The report section: each case's time on each side (the summary of that
     side's samples; nan for a side not timed in this process) and their ratio."""
-    from . import _impl
-
-    def side_ns(values: List[float]) -> float:
+    def side_ns(values: list[float]) -> float:
         return settings.summary(values) if values else float("nan")
 
     results = []
     for case in cases:
         plain, installed = side_ns(times[case.name][PLAIN]), side_ns(times[case.name][INSTALLED])
+        ratio, parts = settings.ratio(times[case.name][PLAIN], times[case.name][INSTALLED])
         floor = case.floor if _impl.IMPLEMENTATION == "cython" else case.fallback
         results.append({"name": case.name, "label": case.label, "path": case.path,
-                        "plain_ns": plain, "installed_ns": installed, "ratio": plain / installed,
-                        "floor": floor, "problem": problems[case.name]})
+                        "plain_ns": plain, "installed_ns": installed, "ratio": ratio,
+                        "halves": parts, "steady": steady(parts), "floor": floor,
+                        "problem": problems[case.name]})
     return {"implementation": _impl.IMPLEMENTATION, "reason": _impl.REASON,
-            "missing": missing, "cases": results}
+            "missing": missing, "ratios": settings.ratios, "cases": results}
 
 
-def _child_section(settings: Any, env: Dict[str, str]) -> Dict[str, Any]:
+def _child_section(settings: Settings, env: dict[str, str]) -> dict[str, Any]:
     """The requests section as a child process reports it (--json), or
     {"unavailable": why} when the child fails."""
-    import json
-    import subprocess
-    import sys
-
-    command = [sys.executable, "-m", "fastresp", "bench", "--section", "requests", "--json",
+    command = [sys.executable, str(RUN), "--section", "requests", "--json",
                "--rounds", str(settings.rounds), "--batch-ms", str(settings.batch_ns / 1e6),
-               "--statistic", settings.statistic]
+               "--warmup-ms", str(settings.warmup_ns / 1e6), "--statistic", settings.statistic,
+               *([] if settings.ratios else ["--quick"])]
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         return {"unavailable": f"the child process failed: {done.stderr.strip()[-500:]}"}
-    section: Dict[str, Any] = json.loads(done.stdout)["requests"][0]
+    section: dict[str, Any] = json.loads(done.stdout)["requests"][0]
     return section
 
 
-def run_sides_apart(settings: Any, out: Any = None) -> Dict[str, Any]:
+def run_sides_apart(settings: Settings, out: Any = None) -> dict[str, Any]:
     """The section with each side timed in child processes of its own, the
     sides alternating, SIDE_PROCESSES children a side; a side's time is the
     summary (min or median) of its children's. For PyPy: switching install()
     in one process throws away the JIT's traces for the other side every
     batch, which times the JIT, not the request. The sends are compared here,
     once."""
-    import os
-
-    from . import _impl
-
     found, missing = apps()
     loop = asyncio.new_event_loop()
-    was_installed = _install.installed()
+    was_installed = fastresp.installed()
     try:
         cases = [case for case in REQUEST_CASES if case.app in found]
         problems = {case.name: check(found[case.app], case, loop) for case in cases}
     finally:
         _set_side(INSTALLED if was_installed else PLAIN)
         loop.close()
-    times: Dict[str, Dict[str, List[float]]] = {case.name: {PLAIN: [], INSTALLED: []}
+    times: dict[str, dict[str, list[float]]] = {case.name: {PLAIN: [], INSTALLED: []}
                                                 for case in cases}
     for _ in range(SIDE_PROCESSES):
         for side, key in ((PLAIN, "plain_ns"), (INSTALLED, "installed_ns")):
@@ -323,14 +325,9 @@ def run_sides_apart(settings: Any, out: Any = None) -> Dict[str, Any]:
     return {**_section(settings, cases, times, problems, missing), "sides": "apart"}
 
 
-def run_elsewhere(implementation: str, settings: Any) -> Dict[str, Any]:
+def run_elsewhere(implementation: str, settings: Settings) -> dict[str, Any]:
     """The same section for an implementation this process cannot install: the
     pure-Python one is timed in a child process with FASTRESP_NO_EXTENSIONS=1."""
-    import os
-
-    from . import _impl
-    from ._env import NO_EXTENSIONS_VAR
-
     if implementation != "python":
         return {"implementation": implementation, "unavailable": f"this process runs the {_impl.IMPLEMENTATION} implementation: {_impl.REASON}"}
     section = _child_section(settings, {**os.environ, NO_EXTENSIONS_VAR: "1"})
@@ -348,11 +345,9 @@ each side is timed in processes of its own, the sides alternating (switching
 install() in one process would time the JIT re-tracing)."""
 
 
-def render(sections: List[Dict[str, Any]], check: bool = False) -> str:
+def render(sections: list[dict[str, Any]], check: bool = False) -> str:
     """The section as text: one table per implementation (with each request's
     floor when *check*)."""
-    from ._bench import _fmt_floor, _fmt_ns, _fmt_ratio, _table
-
     lines = [ABOUT]
     for section in sections:
         name = section["implementation"]
@@ -361,14 +356,17 @@ def render(sections: List[Dict[str, Any]], check: bool = False) -> str:
             continue
         for app, why in section["missing"].items():
             lines.append(f"{name}: no {app} cases: {why}")
-        rows = [[case["label"], _fmt_ns(case["plain_ns"]),
-                 _fmt_ns(case["installed_ns"]) + (" (!)" if case["problem"] else ""),
-                 _fmt_ratio(case["ratio"])]
-                + ([_fmt_floor(case["ratio"], case["floor"], not case["problem"])] if check else [])
+        ratios = section["ratios"]
+        shown = (["ratio"] if ratios else []) + (["floor"] if check and ratios else [])
+        rows = [[case["label"], fmt_ns(case["plain_ns"]),
+                 fmt_ns(case["installed_ns"]) + (" (!)" if case["problem"] else "")]
+                + ([fmt_ratio(case["ratio"], case["steady"])] if ratios else [])
+                + ([fmt_floor(case["ratio"], case["floor"], not case["problem"])] if "floor" in shown else [])
                 for case in section["cases"]]
-        lines.append("")
-        lines.append(_table(rows, ["request", "plain", f"install() {name}", "ratio"]
-                            + (["floor"] if check else [])))
+        lines += [""] if ratios else ["", QUICK_NOTE, ""]
+        lines.append(table(rows, ["request", "plain", f"install() {name}", *shown]))
+        lines += unsteady_note([f"{case['label']}: " + " / ".join(f"{r:.2f}x" for r in case["halves"])
+                                for case in section["cases"] if ratios and not case["steady"]], STEADY)
         for case in section["cases"]:
             if case["problem"]:
                 lines.append(f"(!) {case['label']}: {case['problem']}")

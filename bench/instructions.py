@@ -1,11 +1,12 @@
 """Instructions per operation, counted by valgrind's callgrind: the measure to
-trust when this machine's timings are noisy (see CONTRIBUTING.md, Speed).
+trust when this machine's timings are noisy (see CONTRIBUTING.md, Benchmarks).
 
-    python scripts/instructions.py                  # every case
-    python scripts/instructions.py throwaway 404    # some of them
-    python scripts/instructions.py --n 3000 404
+    python bench/instructions.py                  # every case
+    python bench/instructions.py throwaway 404    # some of them
+    python bench/instructions.py --n 3000 404
 
-Each case is a statement run in a loop, in a fresh interpreter under callgrind:
+Each case is a statement run in a loop, in a fresh interpreter under callgrind
+(this script again, by path, running the one program it is given):
 once with a short warm-up only and once with the warm-up and --n more
 iterations; instructions per operation = the difference / n, so start-up and
 imports cancel out. "starlette" cases use starlette's classes untouched,
@@ -14,7 +15,8 @@ under install() for whole requests), "bare" ones two plain Python objects
 holding the same attributes, with no logic at all (the least any
 implementation keeping starlette's objects could cost). The loop itself is in
 every count (a few hundred instructions). Needs valgrind, FastAPI for the
-request cases, and fastresp importable (PYTHONPATH=. after build_ext --inplace).
+request cases, and fastresp importable (installed, or PYTHONPATH=. after
+build_ext --inplace).
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ _r.status_code = 404; _r.background = None; _r.body = _content["detail"].encode(
 _r.raw_headers = [(b"content-length", b"27"), JSON_TYPE]"""
 #: A request is awaited inside one coroutine per run (what a server does), so
 #: the event loop's start and stop cancel out with the rest of the set-up.
-_REQUEST = "await app(dict(_scope), _bench_requests._receive, _bench_requests._drop)"
+_REQUEST = "await app(dict(_scope), whole_request._receive, whole_request._drop)"
 
 #: name -> (what it counts, setup, path of the request or None, statement).
 CASES = {
@@ -79,11 +81,11 @@ JSON_TYPE = (b"content-type", b"application/json")
     "request": """\
 import asyncio
 import fastresp
-from fastresp import _bench_requests
-app = _bench_requests.fastapi_app()
+import whole_request
+app = whole_request.fastapi_app()
 {side}
 _loop = asyncio.new_event_loop()
-_scope = _bench_requests.scope("{path}")
+_scope = whole_request.scope("{path}")
 """,
 }
 
@@ -95,15 +97,18 @@ _SIDES = {
     "request": {"starlette": "", "fastresp": "fastresp.install()"},
 }
 
+#: What the child runs, N being the iterations counted.
 _PROGRAM = """\
-import sys
 {setup}
 {define} _run(n):
     for _ in range(n):
 {body}
 {run}(_run(200))
-{run}(_run(int(sys.argv[1])))
+{run}(_run(N))
 """
+
+#: The first argument of a child run: run one program, count nothing.
+_CHILD = "--child"
 
 
 def program(setup: str, side: str, path: str | None, statement: str) -> str:
@@ -114,11 +119,12 @@ def program(setup: str, side: str, path: str | None, statement: str) -> str:
                            run="_loop.run_until_complete" if awaited else "")
 
 
-def instructions(source: str, n: int) -> int:
-    """Instructions callgrind counts for the program run with n iterations."""
+def instructions(name: str, side: str, n: int) -> int:
+    """Instructions callgrind counts for *name*'s program on *side*, run with n
+    iterations (in this script run as a child, so bench/ is on its path)."""
     done = subprocess.run(
         ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
-         sys.executable, "-c", source, str(n)],
+         sys.executable, __file__, _CHILD, name, side, str(n)],
         capture_output=True, text=True, check=True)
     found = re.search(r"refs:\s+([\d,]+)", done.stderr)
     if found is None:
@@ -126,11 +132,20 @@ def instructions(source: str, n: int) -> int:
     return int(found.group(1).replace(",", ""))
 
 
-def per_operation(source: str, n: int) -> float:
-    return (instructions(source, n) - instructions(source, 0)) / n
+def per_operation(name: str, side: str, n: int) -> float:
+    return (instructions(name, side, n) - instructions(name, side, 0)) / n
+
+
+def child(name: str, side: str, n: int) -> None:
+    """Run *name*'s program on *side* with n iterations (under callgrind)."""
+    _, setup, path, statement = CASES[name]
+    exec(compile(program(setup, side, path, statement), f"<{name} {side}>", "exec"), {"N": n})
 
 
 def main() -> int:
+    if sys.argv[1:2] == [_CHILD]:
+        child(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+        return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("cases", nargs="*", metavar="case",
                         help=f"cases to count (default: all): {', '.join(CASES)}")
@@ -141,9 +156,9 @@ def main() -> int:
         parser.error(f"unknown case(s): {', '.join(unknown)}")
     print(f"{'case':<48} {'side':<10} {'instructions/op':>16}")
     for name in arguments.cases or CASES:
-        what, setup, path, statement = CASES[name]
+        what, setup, _, _ = CASES[name]
         for side in _SIDES[setup]:
-            count = per_operation(program(setup, side, path, statement), arguments.n)
+            count = per_operation(name, side, arguments.n)
             print(f"{what:<48} {side:<10} {count:>16,.0f}")
     return 0
 

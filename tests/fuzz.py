@@ -1,8 +1,8 @@
 """The long differential fuzz run: tests/test_differential.py's check, for minutes.
 
-    python scripts/fuzz.py --seconds 600                 # every implementation that imports
-    python scripts/fuzz.py --seconds 120 --impls python  # the fallback only (what PyPy runs)
-    python scripts/fuzz.py --seconds 60 --targets set_cookie,redirect --seed 1
+    python tests/fuzz.py --seconds 600                 # every implementation that imports
+    python tests/fuzz.py --seconds 120 --impls python  # the fallback only (what PyPy runs)
+    python tests/fuzz.py --seconds 60 --targets set_cookie,redirect --seed 1
 
 With FASTRESP_REQUIRE_COMPILED set, missing compiled modules are an error (as in
 the test suite) instead of a fallback-only run.
@@ -41,17 +41,15 @@ import sys
 import time
 import traceback
 from types import SimpleNamespace
-from typing import Any, Dict, List
+from typing import Any
 
-# Only tests/ goes on sys.path (never the repository root, so the fastresp under
-# test is the installed one, or whatever PYTHONPATH names).
-TESTS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests")
-sys.path.insert(0, TESTS)
-
-import oracle  # noqa: E402
+# Run as a script, so Python puts this directory (tests/) on sys.path, never the
+# repository root: the fastresp under test is the installed one, or whatever
+# PYTHONPATH names.
+import oracle
 
 
-def implementations(wanted: str) -> List[Any]:
+def implementations(wanted: str) -> list[Any]:
     """The fastresp implementations to fuzz: "all" (that import), "python" or "cython"."""
     import fastresp
     from fastresp._impl import load_compiled, load_python
@@ -72,14 +70,14 @@ def implementations(wanted: str) -> List[Any]:
     return found
 
 
-def known_signatures(directory: str) -> Dict[str, str]:
+def known_signatures(directory: str) -> dict[str, str]:
     """Signatures of the open findings saved in directory (a fixed finding's
     signature is fuzzed for again: a new case of it is news)."""
     return {record.get("signature", ""): name
             for name, record in oracle.load_regressions(directory) if record.get("open")}
 
 
-def save(directory: str, case: Dict[str, Any], mismatch: oracle.Mismatch, seed: int) -> str:
+def save(directory: str, case: dict[str, Any], mismatch: oracle.Mismatch, seed: int) -> str:
     import starlette
 
     os.makedirs(directory, exist_ok=True)
@@ -101,7 +99,7 @@ def save(directory: str, case: Dict[str, Any], mismatch: oracle.Mismatch, seed: 
     return name
 
 
-def fuzz_chunk(target: str, strategy: Any, impls: List[Any], state: Any,
+def fuzz_chunk(target: str, strategy: Any, impls: list[Any], state: Any,
                examples: int, seed: int) -> None:
     from hypothesis import HealthCheck, Phase, Verbosity, given, settings
     from hypothesis import seed as hypothesis_seed
@@ -111,7 +109,7 @@ def fuzz_chunk(target: str, strategy: Any, impls: List[Any], state: Any,
               report_multiple_bugs=False, verbosity=Verbosity.quiet, print_blob=False)
     @hypothesis_seed(seed)
     @given(case=strategy)
-    def test(case: Dict[str, Any]) -> None:
+    def test(case: dict[str, Any]) -> None:
         state.examples += 1
         try:
             oracle.check(case, impls)
@@ -132,7 +130,7 @@ def fuzz_chunk(target: str, strategy: Any, impls: List[Any], state: Any,
     test()
 
 
-def main(argv: List[str] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=60.0, help="how long to fuzz (default 60)")
     parser.add_argument("--impls", choices=("all", "python", "cython"), default="all")
