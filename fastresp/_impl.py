@@ -14,7 +14,7 @@ from types import ModuleType
 from typing import NamedTuple
 
 from . import _asgi_py, _cookie_py, _encoders_py, _headers_py, _json_py
-from ._env import why_python
+from ._env import import_failure, why_python
 
 
 class Modules(NamedTuple):
@@ -46,7 +46,7 @@ if REASON is None:
     try:
         _loaded = load_compiled()
     except ImportError as error:
-        REASON = f"the compiled modules failed to import ({error})"
+        REASON = import_failure(error, __file__)
     else:
         REASON = "the compiled modules are built and allowed"
 

@@ -174,3 +174,76 @@ def test_loaders_name_their_modules():
         assert "fastresp" in str(error) or "_" in str(error)
     else:
         assert [module.__name__ for module in compiled] == _module_names("")
+
+
+# ------------------------------------------- why the compiled modules did not import
+
+
+def _package(tmp_path, *files: str, checkout: bool = False) -> str:
+    """A package directory holding empty *files*, inside a checkout (a setup.py
+    beside it) or not; the path of a module in it, as _impl passes its __file__."""
+    package = tmp_path / "fastresp"
+    package.mkdir()
+    for name in ("_impl.py", *files):
+        (package / name).write_text("")
+    if checkout:
+        (tmp_path / "setup.py").write_text("")
+    return str(package / "_impl.py")
+
+
+_CIRCULAR = ImportError("cannot import name '_asgi' from partially initialized module 'fastresp' "
+                        "(most likely due to a circular import)")
+
+
+def test_import_failure_from_a_source_tree(tmp_path):
+    from fastresp import _env
+
+    module = _package(tmp_path, "_asgi.pyx", "_headers.pyx", checkout=True)
+    reason = _env.import_failure(_CIRCULAR, module)
+    assert reason.startswith("running from a source tree without built extensions ("), reason
+    assert "python setup.py build_ext --inplace" in reason and "pip install ." in reason
+    assert "circular" not in reason
+
+
+def test_import_failure_without_compiled_modules(tmp_path):
+    """An installed package built without them (FASTRESP_NO_EXTENSIONS at build time)."""
+    from fastresp import _env
+
+    reason = _env.import_failure(_CIRCULAR, _package(tmp_path, "_asgi.pyx"))
+    assert reason.startswith("the compiled modules are not installed ("), reason
+    assert "circular" not in reason
+
+
+def test_import_failure_of_built_modules_gives_the_error(tmp_path):
+    import importlib.machinery
+
+    from fastresp import _env
+
+    error = ImportError("undefined symbol: PyFoo")
+    module = _package(tmp_path, "_asgi.pyx", "_asgi" + importlib.machinery.EXTENSION_SUFFIXES[0], checkout=True)
+    assert _env.import_failure(error, module) == "the compiled modules failed to import (undefined symbol: PyFoo)"
+
+
+_HAVE_CHECKOUT = all(os.path.isfile(os.path.join(_ROOT, *parts))
+                     for parts in (("setup.py",), ("fastresp", "_asgi.pyx")))
+
+
+@pytest.mark.skipif(not _HAVE_CHECKOUT, reason="needs the source checkout (setup.py, the .pyx files)")
+@pytest.mark.skipif(platform.python_implementation() != "CPython", reason="PyPy never loads the compiled modules")
+def test_python_m_fastresp_in_a_checkout_without_built_extensions(tmp_path):
+    """The newcomer's case: `python -m fastresp` in a fresh clone, nothing built."""
+    import shutil
+
+    tree = tmp_path / "checkout"
+    shutil.copytree(os.path.join(_ROOT, "fastresp"), str(tree / "fastresp"),
+                    ignore=shutil.ignore_patterns("*.so", "*.pyd", "*.c", "*.html", "__pycache__"))
+    shutil.copy(os.path.join(_ROOT, "setup.py"), str(tree / "setup.py"))
+    env = {name: value for name, value in os.environ.items()
+           if not name.startswith("FASTRESP_") and name != "PYTHONPATH"}
+    result = subprocess.run([sys.executable, "-m", "fastresp"], capture_output=True, text=True, env=env,
+                            cwd=str(tree), timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "circular import" not in result.stdout
+    assert (f"implementation: python (running from a source tree without built extensions "
+            f"({tree / 'fastresp'}): build them in place with `python setup.py build_ext --inplace`") \
+        in result.stdout, result.stdout
