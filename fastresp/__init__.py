@@ -8,6 +8,7 @@ and FastAPI response in the process instead.
 
 from __future__ import annotations
 
+from ._env import NoCompilerWarning
 from ._impl import IMPLEMENTATION, REASON
 from ._install import install, installed, uninstall
 from .responses import (
@@ -21,6 +22,7 @@ __all__ = [
     "HTMLResponse",
     "JSONResponse",
     "MutableHeaders",
+    "NoCompilerWarning",
     "PlainTextResponse",
     "REASON",
     "RedirectResponse",

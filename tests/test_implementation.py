@@ -199,7 +199,7 @@ def test_import_failure_from_a_source_tree(tmp_path):
     from fastresp import _env
 
     module = _package(tmp_path, "_asgi.pyx", "_headers.pyx", checkout=True)
-    reason = _env.import_failure(_CIRCULAR, module)
+    reason = _env.import_failure(_CIRCULAR, module, {})
     assert reason.startswith("running from a source tree without built extensions ("), reason
     assert "python setup.py build_ext --inplace" in reason and "pip install ." in reason
     assert "circular" not in reason
@@ -209,7 +209,7 @@ def test_import_failure_without_compiled_modules(tmp_path):
     """An installed package built without them (FASTRESP_NO_EXTENSIONS at build time)."""
     from fastresp import _env
 
-    reason = _env.import_failure(_CIRCULAR, _package(tmp_path, "_asgi.pyx"))
+    reason = _env.import_failure(_CIRCULAR, _package(tmp_path, "_asgi.pyx"), {})
     assert reason.startswith("the compiled modules are not installed ("), reason
     assert "circular" not in reason
 
@@ -221,7 +221,30 @@ def test_import_failure_of_built_modules_gives_the_error(tmp_path):
 
     error = ImportError("undefined symbol: PyFoo")
     module = _package(tmp_path, "_asgi.pyx", "_asgi" + importlib.machinery.EXTENSION_SUFFIXES[0], checkout=True)
-    assert _env.import_failure(error, module) == "the compiled modules failed to import (undefined symbol: PyFoo)"
+    assert _env.import_failure(error, module, {}) == "the compiled modules failed to import (undefined symbol: PyFoo)"
+
+
+def test_import_failure_after_a_build_without_a_compiler(tmp_path):
+    import warnings
+
+    from fastresp import _env
+
+    module = _package(tmp_path, "_asgi.pyx", _env.NO_COMPILER_MARKER)
+    (tmp_path / "fastresp" / _env.NO_COMPILER_MARKER).write_text("command 'gcc' failed:\n No such file\n")
+    with pytest.warns(fastresp.NoCompilerWarning) as caught:
+        reason = _env.import_failure(_CIRCULAR, module, {})
+    assert reason == "built without a C compiler (command 'gcc' failed: No such file)"
+    assert len(caught) == 1
+    message = str(caught[0].message)
+    assert message.startswith("fastresp was built without a C compiler (command 'gcc' failed: No such file)")
+    assert "FASTRESP_QUIET=1" in message
+    assert issubclass(fastresp.NoCompilerWarning, RuntimeWarning)
+    # FASTRESP_QUIET, or a filter on the message, silences it; REASON stays.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert _env.import_failure(_CIRCULAR, module, {"FASTRESP_QUIET": "1"}) == reason
+        warnings.filterwarnings("ignore", "fastresp was built without a C compiler")
+        assert _env.import_failure(_CIRCULAR, module, {}) == reason
 
 
 _HAVE_CHECKOUT = all(os.path.isfile(os.path.join(_ROOT, *parts))
@@ -236,7 +259,7 @@ def test_python_m_fastresp_in_a_checkout_without_built_extensions(tmp_path):
 
     tree = tmp_path / "checkout"
     shutil.copytree(os.path.join(_ROOT, "fastresp"), str(tree / "fastresp"),
-                    ignore=shutil.ignore_patterns("*.so", "*.pyd", "*.c", "*.html", "__pycache__"))
+                    ignore=shutil.ignore_patterns("*.so", "*.pyd", "*.c", "*.html", "__pycache__", "_no_compiler.txt"))
     shutil.copy(os.path.join(_ROOT, "setup.py"), str(tree / "setup.py"))
     env = {name: value for name, value in os.environ.items()
            if not name.startswith("FASTRESP_") and name != "PYTHONPATH"}
@@ -247,3 +270,4 @@ def test_python_m_fastresp_in_a_checkout_without_built_extensions(tmp_path):
     assert (f"implementation: python (running from a source tree without built extensions "
             f"({tree / 'fastresp'}): build them in place with `python setup.py build_ext --inplace`") \
         in result.stdout, result.stdout
+    assert result.stderr == ""     # no warning: nothing was built, nothing fell back
