@@ -8,6 +8,7 @@ and FastAPI response in the process instead.
 
 from __future__ import annotations
 
+from ._common import SameSiteError
 from ._env import NoCompilerWarning
 from ._impl import IMPLEMENTATION, REASON
 from ._install import install, installed, uninstall
@@ -27,6 +28,7 @@ __all__ = [
     "REASON",
     "RedirectResponse",
     "Response",
+    "SameSiteError",
     "install",
     "installed",
     "uninstall",

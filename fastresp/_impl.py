@@ -40,9 +40,9 @@ def load_compiled() -> Modules:
 
 
 #: Why this implementation is the one loaded, in words for ``python -m fastresp``.
-REASON = why_python()
+REASON: str = why_python() or ""
 _loaded = load_python()
-if REASON is None:
+if not REASON:
     try:
         _loaded = load_compiled()
     except ImportError as error:
