@@ -79,8 +79,8 @@ def import_failure(error: ImportError, module: str, environ: Mapping[str, str] =
     checkout = os.path.isfile(os.path.join(os.path.dirname(package), "setup.py"))
     if not built and checkout and os.path.isfile(os.path.join(package, COMPILED_MODULES[0] + ".pyx")):
         return (f"running from a source tree without built extensions ({package}): build them in "
-                "place with `python setup.py build_ext --inplace`, or install fastresp "
-                "(`pip install .`) and run from another directory")
+                "place with `python setup.py build_ext --inplace` (Cython and setuptools installed), "
+                "or install fastresp (`pip install .`) and run from another directory")
     if not built:
         return (f"the compiled modules are not installed ({package} has none for this "
                 "interpreter): this fastresp was built without them")
