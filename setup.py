@@ -54,8 +54,8 @@ class OptionalBuildExt(build_ext):
     """build_ext that falls back to pure Python instead of failing the install.
 
     All or nothing: the first failure stops the build, removes every compiled
-    module where this build puts them (this run's and an earlier build's left in
-    build/ or, with --inplace, in the source tree) and prints the warning once.
+    module in the build directory (this run's and any an earlier build left in
+    build/) and prints the warning once.
     """
 
     def initialize_options(self):
@@ -68,13 +68,17 @@ class OptionalBuildExt(build_ext):
         except Exception as error:  # no compiler at all, copy to source failed...
             self._skip(error)
         if not self._failed:
-            # Compiled this time: a marker left by an earlier failed in-place build goes.
+            # Compiled this time: a marker an earlier failed build left in build/ goes.
             marker = self._marker()
             if os.path.exists(marker):
                 os.remove(marker)
 
     def _marker(self):
-        """Where the marker goes: the built package (the source tree when --inplace)."""
+        """Where the marker goes: the package in the build directory, which the
+        wheel is made from. (setuptools runs this with inplace off and copies only
+        the compiled modules to the source tree, so an in-place build that fell
+        back leaves none there: REASON then says the source tree has no built
+        extensions.)"""
         package = os.path.dirname(self.get_ext_fullpath(f"fastresp.{ENV.COMPILED_MODULES[0]}"))
         return os.path.join(package, ENV.NO_COMPILER_MARKER)
 
