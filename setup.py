@@ -12,8 +12,11 @@ and .pxd sources and no generated C. Each .pyx states its Cython directives in
 its first lines; none are added here.
 
 pip shows a build's output only with -v (or when the build fails), so the warning
-is easy to miss: ``python -m fastresp`` tells afterwards which implementation
-runs and why.
+is easy to miss: a failed build also writes fastresp/_no_compiler.txt (the error)
+into the built package, and fastresp then warns once at import (NoCompilerWarning,
+unless FASTRESP_QUIET is set) and ``python -m fastresp`` and ``fastresp.REASON``
+say "built without a C compiler (...)". A build without extensions that was asked
+for (FASTRESP_NO_EXTENSIONS, PyPy) writes no marker and never warns.
 """
 
 import importlib.util
@@ -24,7 +27,6 @@ from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-MODULES = ("_headers", "_cookie", "_json", "_encoders", "_asgi", "_slots")
 
 
 def _load_env():
@@ -32,6 +34,9 @@ def _load_env():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+ENV = _load_env()
 
 
 WARNING = """
@@ -48,20 +53,34 @@ get the compiled speed.
 class OptionalBuildExt(build_ext):
     """build_ext that falls back to pure Python instead of failing the install.
 
-    All or nothing: the first failure stops the build, removes what this run
-    already compiled and prints the warning once.
+    All or nothing: the first failure stops the build, removes every compiled
+    module in the build directory (this run's and any an earlier build left in
+    build/) and prints the warning once.
     """
 
     def initialize_options(self):
         super().initialize_options()
         self._failed = False
-        self._built = []
 
     def run(self):
         try:
             super().run()
         except Exception as error:  # no compiler at all, copy to source failed...
             self._skip(error)
+        if not self._failed:
+            # Compiled this time: a marker an earlier failed build left in build/ goes.
+            marker = self._marker()
+            if os.path.exists(marker):
+                os.remove(marker)
+
+    def _marker(self):
+        """Where the marker goes: the package in the build directory, which the
+        wheel is made from. (setuptools runs this with inplace off and copies only
+        the compiled modules to the source tree, so an in-place build that fell
+        back leaves none there: REASON then says the source tree has no built
+        extensions.)"""
+        package = os.path.dirname(self.get_ext_fullpath(f"fastresp.{ENV.COMPILED_MODULES[0]}"))
+        return os.path.join(package, ENV.NO_COMPILER_MARKER)
 
     def build_extension(self, ext):
         if self._failed:
@@ -78,31 +97,36 @@ class OptionalBuildExt(build_ext):
             super().build_extension(ext)
         except Exception as error:
             self._skip(error)
-        else:
-            self._built.append(self.get_ext_fullpath(ext.name))
 
     def _skip(self, error):
         if self._failed:
             return
         self._failed = True
-        sys.stderr.write(WARNING.format(error=str(error).strip() or type(error).__name__))
+        why = str(error).strip() or type(error).__name__
+        sys.stderr.write(WARNING.format(error=why))
         sys.stderr.flush()
+        # Shipped in the wheel (install copies the whole build directory), read at
+        # import by fastresp._env.import_failure.
+        marker = self._marker()
+        os.makedirs(os.path.dirname(marker), exist_ok=True)
+        with open(marker, "w", encoding="utf-8") as file:
+            file.write(why + "\n")
         # Nothing compiled is installed, so nothing can shadow the fallback and the
         # package is never half compiled.
-        for path in self._built:
+        for name in ENV.COMPILED_MODULES:
+            path = self.get_ext_fullpath(f"fastresp.{name}")
             if os.path.exists(path):
                 os.remove(path)
-        self._built = []
         self.extensions = []
 
 
 def extensions():
-    reason = _load_env().why_python()
+    reason = ENV.why_python()
     if reason is not None:
         sys.stderr.write(f"fastresp: building without compiled modules: {reason}\n")
         return []
     modules = []
-    for name in MODULES:
+    for name in ENV.COMPILED_MODULES:
         source = f"fastresp/{name}.pyx"
         module = Extension(f"fastresp.{name}", [source])
         # setuptools swaps .pyx for a .c that is not shipped when Cython is missing

@@ -8,6 +8,8 @@ and FastAPI response in the process instead.
 
 from __future__ import annotations
 
+from ._common import SameSiteError
+from ._env import NoCompilerWarning
 from ._impl import IMPLEMENTATION, REASON
 from ._install import install, installed, uninstall
 from .responses import (
@@ -21,10 +23,12 @@ __all__ = [
     "HTMLResponse",
     "JSONResponse",
     "MutableHeaders",
+    "NoCompilerWarning",
     "PlainTextResponse",
     "REASON",
     "RedirectResponse",
     "Response",
+    "SameSiteError",
     "install",
     "installed",
     "uninstall",

@@ -11,7 +11,8 @@ import sys
 from typing import Optional, Sequence
 
 USAGE = """\
-usage: python -m fastresp  show version, implementation and environment"""
+usage: python -m fastresp            show version, implementation and environment
+       python -m fastresp --version  print the version only"""
 
 
 def info() -> str:
@@ -36,7 +37,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args[0] in ("-h", "--help"):
         print(USAGE)
         return 0
-    print(USAGE, file=sys.stderr)
+    if args[0] in ("-V", "--version"):
+        from . import __version__
+
+        print(f"fastresp {__version__}")
+        return 0
+    print(f"python -m fastresp: unknown command {args[0]!r}\n{USAGE}", file=sys.stderr)
     return 2
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, fields
 from types import ModuleType, SimpleNamespace
 
 from ._classes import make_classes
-from ._env import why_python
+from ._env import import_failure, why_python
 
 
 @dataclass(frozen=True, eq=False)
@@ -76,7 +76,7 @@ def _choose() -> tuple[Implementation, str]:
     try:
         return load_compiled(), "the compiled modules are built and allowed"
     except ImportError as error:
-        return load_python(), f"the compiled modules failed to import ({error})"
+        return load_python(), import_failure(error, __file__)
 
 
 ACTIVE, REASON = _choose()

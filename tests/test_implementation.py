@@ -141,3 +141,100 @@ def test_load_python():
     assert [getattr(python, role).__name__ for role in _impl.ROLES] == [
         f"fastresp._{role}_py" for role in _impl.ROLES]
     assert python.classes.Response.render is python.headers.render
+
+
+# ------------------------------------------- why the compiled modules did not import
+
+
+def _package(tmp_path, *files: str, checkout: bool = False) -> str:
+    """A package directory holding empty *files*, inside a checkout (a setup.py
+    beside it) or not; the path of a module in it, as _impl passes its __file__."""
+    package = tmp_path / "fastresp"
+    package.mkdir()
+    for name in ("_impl.py", *files):
+        (package / name).write_text("")
+    if checkout:
+        (tmp_path / "setup.py").write_text("")
+    return str(package / "_impl.py")
+
+
+_CIRCULAR = ImportError("cannot import name '_asgi' from partially initialized module 'fastresp' "
+                        "(most likely due to a circular import)")
+
+
+def test_import_failure_from_a_source_tree(tmp_path):
+    from fastresp import _env
+
+    module = _package(tmp_path, "_asgi.pyx", "_headers.pyx", checkout=True)
+    reason = _env.import_failure(_CIRCULAR, module, {})
+    assert reason.startswith("running from a source tree without built extensions ("), reason
+    assert "python setup.py build_ext --inplace" in reason and "pip install ." in reason
+    assert "circular" not in reason
+
+
+def test_import_failure_without_compiled_modules(tmp_path):
+    """An installed package built without them (FASTRESP_NO_EXTENSIONS at build time)."""
+    from fastresp import _env
+
+    reason = _env.import_failure(_CIRCULAR, _package(tmp_path, "_asgi.pyx"), {})
+    assert reason.startswith("the compiled modules are not installed ("), reason
+    assert "circular" not in reason
+
+
+def test_import_failure_of_built_modules_gives_the_error(tmp_path):
+    import importlib.machinery
+
+    from fastresp import _env
+
+    error = ImportError("undefined symbol: PyFoo")
+    module = _package(tmp_path, "_asgi.pyx", "_asgi" + importlib.machinery.EXTENSION_SUFFIXES[0], checkout=True)
+    assert _env.import_failure(error, module, {}) == "the compiled modules failed to import (undefined symbol: PyFoo)"
+
+
+def test_import_failure_after_a_build_without_a_compiler(tmp_path):
+    import warnings
+
+    from fastresp import _env
+
+    module = _package(tmp_path, "_asgi.pyx", _env.NO_COMPILER_MARKER)
+    (tmp_path / "fastresp" / _env.NO_COMPILER_MARKER).write_text("command 'gcc' failed:\n No such file\n")
+    with pytest.warns(fastresp.NoCompilerWarning) as caught:
+        reason = _env.import_failure(_CIRCULAR, module, {})
+    assert reason == "built without a C compiler (command 'gcc' failed: No such file)"
+    assert len(caught) == 1
+    message = str(caught[0].message)
+    assert message.startswith("fastresp was built without a C compiler (command 'gcc' failed: No such file)")
+    assert "FASTRESP_QUIET=1" in message
+    assert issubclass(fastresp.NoCompilerWarning, RuntimeWarning)
+    # FASTRESP_QUIET, or a filter on the message, silences it; REASON stays.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert _env.import_failure(_CIRCULAR, module, {"FASTRESP_QUIET": "1"}) == reason
+        warnings.filterwarnings("ignore", "fastresp was built without a C compiler")
+        assert _env.import_failure(_CIRCULAR, module, {}) == reason
+
+
+_HAVE_CHECKOUT = all(os.path.isfile(os.path.join(_ROOT, *parts))
+                     for parts in (("setup.py",), ("fastresp", "_asgi.pyx")))
+
+
+@pytest.mark.skipif(not _HAVE_CHECKOUT, reason="needs the source checkout (setup.py, the .pyx files)")
+@pytest.mark.skipif(platform.python_implementation() != "CPython", reason="PyPy never loads the compiled modules")
+def test_python_m_fastresp_in_a_checkout_without_built_extensions(tmp_path):
+    """The newcomer's case: `python -m fastresp` in a fresh clone, nothing built."""
+    import shutil
+
+    tree = tmp_path / "checkout"
+    shutil.copytree(os.path.join(_ROOT, "fastresp"), str(tree / "fastresp"),
+                    ignore=shutil.ignore_patterns("*.so", "*.pyd", "*.c", "*.html", "__pycache__", "_no_compiler.txt"))
+    shutil.copy(os.path.join(_ROOT, "setup.py"), str(tree / "setup.py"))
+    env = {name: value for name, value in os.environ.items()
+           if not name.startswith("FASTRESP_") and name != "PYTHONPATH"}
+    result = subprocess.run([sys.executable, "-m", "fastresp"], capture_output=True, text=True, env=env,
+                            cwd=str(tree), timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "circular import" not in result.stdout
+    assert (f"implementation: python (running from a source tree without built extensions "
+            f"({tree / 'fastresp'}): build them in place with `python setup.py build_ext --inplace`") \
+        in result.stdout, result.stdout
+    assert result.stderr == ""     # no warning: nothing was built, nothing fell back

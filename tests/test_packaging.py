@@ -6,7 +6,11 @@
 * A wheel built from that sdist on CPython holds both compiled modules; with
   FASTRESP_NO_EXTENSIONS=1 it holds none and is a pure-Python wheel.
 * Installing the sdist with no working C compiler (CC=/bin/false) succeeds, prints
-  the warning once and gives IMPLEMENTATION == "python".
+  the warning once and gives IMPLEMENTATION == "python"; the installed package
+  holds the no-compiler marker, so importing it warns (NoCompilerWarning, unless
+  FASTRESP_QUIET is set) and REASON and ``python -m fastresp`` say "built without
+  a C compiler". The wheels built with a compiler or with FASTRESP_NO_EXTENSIONS
+  hold no marker (a pure-Python build that was asked for never warns).
 * A compiled module never shares its name with a .py module (it would shadow it).
 * Every .pyx states the same Cython directives in its first lines; setup.py adds none.
 * Under tox the tests import the installed package, never the source tree.
@@ -37,8 +41,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "fastresp"
 HAVE_SOURCE = (ROOT / "setup.py").is_file() and (SOURCE / "_env.py").is_file()
 CPYTHON = platform.python_implementation() == "CPython"
-COMPILED = ("_headers", "_cookie", "_json", "_encoders", "_asgi", "_slots")
+from fastresp._env import COMPILED_MODULES as COMPILED  # noqa: E402
 WARNING = "WARNING: fastresp's compiled modules could not be built"
+MARKER = "fastresp/_no_compiler.txt"
 #: Suffixes of compiled modules and of what must never be shipped.
 BINARY = re.compile(r"\.(so|pyd|dylib)$")
 GENERATED = re.compile(r"\.(c|so|pyd|html|pyc|pyo)$")
@@ -224,6 +229,7 @@ def test_wheel_from_the_sdist_holds_both_compiled_modules(unpacked_sdist, tmp_pa
     assert _shadowing(names) == []
     assert [name for name in names if name.endswith((".c", ".html"))] == []
     assert "fastresp/py.typed" in names
+    assert MARKER not in names
     assert not wheel.name.endswith("-none-any.whl")
 
 
@@ -238,6 +244,7 @@ def test_wheel_without_extensions_is_pure_python(unpacked_sdist, tmp_path):
     assert "fastresp/_tables.pxd" in names and "fastresp/_capi.pxd" in names
     # The product only: the benchmarks stay in the checkout's bench/.
     assert [name for name in names if "bench" in name.lower()] == []
+    assert MARKER not in names
 
 
 @pytest.mark.slow
@@ -263,6 +270,24 @@ def test_sdist_installs_without_a_compiler(sdist, tmp_path):
     assert body == "hi" and headers == [["content-length", "2"]]
     package = Path(location).parent
     assert [path.name for path in package.iterdir() if BINARY.search(path.name)] == []
+    assert (package / "_no_compiler.txt").read_text().strip()
+
+    # Where the user looks: a warning at import, REASON, python -m fastresp.
+    assert reason.startswith("built without a C compiler ("), reason
+    assert "/bin/false" in reason, reason
+    process = subprocess.run([str(python), "-c", "import fastresp"], cwd=str(tmp_path), env=_build_env(),
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=120)
+    assert process.returncode == 0, process.stderr
+    assert process.stderr.count("NoCompilerWarning: fastresp was built without a C compiler (") == 1, process.stderr
+    info = _run([str(python), "-m", "fastresp"], tmp_path, _build_env())
+    assert "implementation: python (built without a C compiler (" in info, info
+    for quiet in (_build_env(FASTRESP_QUIET="1"),
+                  _build_env(PYTHONWARNINGS="ignore::RuntimeWarning"),
+                  _build_env(FASTRESP_NO_EXTENSIONS="1")):
+        process = subprocess.run([str(python), "-c", "import fastresp"], cwd=str(tmp_path), env=quiet,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
+                                 timeout=120)
+        assert (process.returncode, process.stderr) == (0, ""), process.stderr
 
 
 #: What a file named in CONTRIBUTING.md's folder map looks like.

@@ -1,15 +1,23 @@
-"""mypy accepts typical user code written against fastresp's public API.
+"""mypy and pyright accept typical user code written against fastresp's public API.
 
 fastresp ships ``py.typed``; its classes are declared for type checkers as
 subclasses of starlette's (``fastresp/responses.py``), so user code gets
-starlette's signatures. The snippet is checked with ``mypy --strict`` against the
-installed package (from a temporary directory, so the source tree is not on
-mypy's path); a second snippet with deliberate mistakes must be rejected, which
-shows the names are really typed and not ``Any``.
+starlette's signatures, and ``Response.headers`` is fastresp's MutableHeaders. The
+snippet is checked with ``mypy --strict`` and ``pyright`` in strict mode against
+the installed package (from a temporary directory, so the source tree is not on
+the checker's path); a second snippet with deliberate mistakes must be rejected
+on exactly its lines, which shows the names are really typed and not ``Any``.
+
+pyright (from PyPI) bundles its JavaScript but needs node at run time: node on
+PATH, or the ``pyright[nodejs]`` extra (what tox installs); without either it
+tries to download node. Its tests are skipped where pyright is not installed.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import json
+import os
 import platform
 import subprocess
 import sys
@@ -29,7 +37,7 @@ GOOD = textwrap.dedent('''
     from __future__ import annotations
 
     from datetime import datetime, timezone
-    from typing import Optional, Union
+    from typing import Union
 
     import starlette.responses
     from fastapi import FastAPI, Response as InjectedResponse
@@ -56,11 +64,25 @@ GOOD = textwrap.dedent('''
         fastresp.install()
         if fastresp.installed():
             fastresp.uninstall()
+        headers: fastresp.MutableHeaders = response.headers
+        headers.append("x-c", "d")
+        copied = fastresp.MutableHeaders(headers={"a": "b"})
         implementation: str = fastresp.IMPLEMENTATION
-        reason: Optional[str] = fastresp.REASON
+        reason: str = fastresp.REASON
         version: str = fastresp.__version__
-        print(body, raw, status, as_json, redirect, html, text, ours, implementation, reason, version)
+        warning: type[RuntimeWarning] = fastresp.NoCompilerWarning
+        try:
+            response.set_cookie("s", "v", samesite="strict")
+        except fastresp.SameSiteError as error:
+            print(error)
+        print(body, raw, status, as_json, redirect, html, text, ours, copied, implementation, reason,
+              version, warning)
         return response
+
+
+    class AppHeaders(fastresp.MutableHeaders):
+        def first(self) -> str:
+            return self["x-a"]
 
 
     app = FastAPI(default_response_class=JSONResponse)
@@ -88,7 +110,19 @@ BAD = textwrap.dedent('''
     fastresp.install(True)
     fastresp.JSONResponse.no_such_attribute
     fastresp.RedirectResponse()
+    fastresp.MutableHeaders(nope=1)
+    fastresp.Response().headers.no_such_method()
+    fastresp.REASON.no_such_method()
 ''')
+
+
+def _checker_env() -> dict:
+    """This environment with PYTHONPATH's entries made absolute: the checkers run in
+    a temporary directory (``PYTHONPATH=.`` from a checkout means the checkout)."""
+    env = dict(os.environ)
+    if env.get("PYTHONPATH"):
+        env["PYTHONPATH"] = os.pathsep.join(os.path.abspath(entry) for entry in env["PYTHONPATH"].split(os.pathsep))
+    return env
 
 
 def _mypy(tmp_path: Path, name: str, source: str) -> subprocess.CompletedProcess:
@@ -97,8 +131,30 @@ def _mypy(tmp_path: Path, name: str, source: str) -> subprocess.CompletedProcess
     return subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--show-error-codes",
          "--cache-dir", str(tmp_path / ".mypy_cache"), name],
-        cwd=str(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True,
-        timeout=600)
+        cwd=str(tmp_path), env=_checker_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        universal_newlines=True, timeout=600)
+
+
+def _pyright(tmp_path: Path, name: str, source: str) -> tuple[subprocess.CompletedProcess, list]:
+    """pyright --outputjson in strict mode on *source*; the process and its error diagnostics."""
+    if importlib.util.find_spec("pyright") is None:
+        pytest.skip("pyright is not installed in this environment")
+    (tmp_path / name).write_text(source)
+    (tmp_path / "pyrightconfig.json").write_text(json.dumps({"typeCheckingMode": "strict"}))
+    result = subprocess.run(
+        [sys.executable, "-m", "pyright", "--outputjson", "--pythonpath", sys.executable, name],
+        cwd=str(tmp_path), env=_checker_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        universal_newlines=True, timeout=600)
+    try:
+        report = json.loads(result.stdout)
+    except ValueError:
+        pytest.fail(f"pyright did not run (exit {result.returncode}):\n{result.stdout}\n{result.stderr}")
+    errors = [item for item in report["generalDiagnostics"] if item["severity"] == "error"]
+    return result, errors
+
+
+#: The lines of BAD that hold a mistake (1-based).
+MISTAKES = {number for number, line in enumerate(BAD.splitlines(), 1) if line.startswith("fastresp.")}
 
 
 def test_public_api_type_checks(tmp_path):
@@ -111,6 +167,15 @@ def test_mistakes_are_reported(tmp_path):
     assert result.returncode == 1, result.stdout
     flagged = {int(line.split(":")[1]) for line in result.stdout.splitlines()
                if line.startswith("user_mistakes.py:") and ": error:" in line}
-    expected = {number for number, line in enumerate(BAD.splitlines(), 1)
-                if line.startswith("fastresp.")}
-    assert flagged == expected, result.stdout
+    assert flagged == MISTAKES, result.stdout
+
+
+def test_public_api_type_checks_with_pyright(tmp_path):
+    result, errors = _pyright(tmp_path, "user_app.py", GOOD)
+    assert errors == [] and result.returncode == 0, json.dumps(errors, indent=1)
+
+
+def test_mistakes_are_reported_by_pyright(tmp_path):
+    result, errors = _pyright(tmp_path, "user_mistakes.py", BAD)
+    assert result.returncode == 1
+    assert {item["range"]["start"]["line"] + 1 for item in errors} == MISTAKES, json.dumps(errors, indent=1)
