@@ -11,7 +11,7 @@ with the compiled implementation, the CPython type slots of ``_slots`` too.
 from __future__ import annotations
 
 from types import SimpleNamespace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import starlette.responses as _starlette
 
@@ -66,7 +66,7 @@ def make_classes(impl: Implementation, module: str = "fastresp") -> SimpleNamesp
     return classes
 
 
-def set_slots(impl: Implementation, classes: object, enable: bool) -> None:
+def set_slots(impl: Implementation, classes: Any, enable: bool) -> None:
     """Switch the compiled implementation's type slots on classes (an object
     with the classes as attributes: ``starlette.responses`` itself, or what
     make_classes returns) on or off: the construction of the classes in

@@ -539,6 +539,8 @@ else:
 
 
 cdef object _set_cookie = set_cookie
+# A C global: read on every delete_cookie call, without a module-dict lookup.
+cdef object _NOT_PASSED = NOT_PASSED
 
 
 cdef _delete(object self, object key, object path, object domain, object secure,
@@ -548,7 +550,7 @@ cdef _delete(object self, object key, object path, object domain, object secure,
                                   partitioned)
         return
     _append(self, _header(key, "", 0, 0, path, domain, secure, httponly, samesite,
-                          False if partitioned is NOT_PASSED else partitioned))
+                          False if partitioned is _NOT_PASSED else partitioned))
 
 
 if _common.DELETE_COOKIE_PASSES_PARTITIONED:
@@ -558,4 +560,4 @@ if _common.DELETE_COOKIE_PASSES_PARTITIONED:
 else:
     def delete_cookie(self, key, path="/", domain=None, secure=False, httponly=False,
                       samesite="lax"):
-        _delete(self, key, path, domain, secure, httponly, samesite, NOT_PASSED)
+        _delete(self, key, path, domain, secure, httponly, samesite, _NOT_PASSED)

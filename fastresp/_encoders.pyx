@@ -50,6 +50,8 @@ cdef PyTypeObject* TUPLE = <PyTypeObject*>tuple
 cdef str SQLALCHEMY_PREFIX = _common.SQLALCHEMY_PREFIX
 cdef Py_UCS4 PREFIX_FIRST = SQLALCHEMY_PREFIX[0]
 cdef int MAX_DEPTH = _common.JSONABLE_MAX_DEPTH
+# A C global: read on every call that passes arguments, without a module-dict lookup.
+cdef object _defaults_only = defaults_only
 
 #: Returned by the fast path when it gives up (never part of a document).
 cdef object MISS = object()
@@ -133,7 +135,7 @@ def wrap(original):
 
     def jsonable_encoder(*args, **kwargs):
         cdef object obj, result
-        if (PyTuple_GET_SIZE(args) == 1 and not kwargs) or defaults_only(args, kwargs):
+        if (PyTuple_GET_SIZE(args) == 1 and not kwargs) or _defaults_only(args, kwargs):
             obj = <object>PyTuple_GET_ITEM(args, 0)
             if _is_leaf(Py_TYPE(obj)):
                 return obj
