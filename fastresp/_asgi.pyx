@@ -19,7 +19,7 @@ errors. ``fast_operations`` lets the item syntax (``h[k]``, ``h[k] = v``,
 dispatch.
 """
 
-from cpython.dict cimport PyDict_GetItem
+from cpython.dict cimport PyDict_GetItem, PyDict_Next
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
 from cpython.list cimport PyList_Append, PyList_GET_ITEM, PyList_GET_SIZE
 from cpython.object cimport Py_TYPE, PyObject, PyTypeObject
@@ -347,12 +347,61 @@ cdef object _GET_FUNCTION = get
 
 
 def update(self, other):
-    cdef bint direct = _own(type(self), SETITEM, _SETITEM_FUNCTION)
-    for key, value in other.items():
-        if direct:
-            _setitem(self, key, value)
-        else:
-            self[key] = value
+    """All or nothing, as the reference's: see _asgi_py.checked_update."""
+    if not _own(type(self), SETITEM, _SETITEM_FUNCTION):
+        for key, value in other.items():
+            self[key] = value   # a subclass's own __setitem__, as starlette calls it
+        return
+    if type(other) is not dict or not _update_dict(self, <dict>other):
+        _asgi_py.checked_update(self, other)
+
+
+cdef bint _update_dict(object self, dict other) except -1:
+    """update() from a dict of plain latin-1 str into a list of (bytes, value)
+    tuples: every pair is made (and CR, LF or NUL refused) before the first is
+    stored. False, with nothing changed and no user code run, for anything
+    else: the reference does it."""
+    cdef Py_ssize_t pos = 0
+    cdef PyObject* key
+    cdef PyObject* value
+    cdef list pairs = []
+    while PyDict_Next(other, &pos, &key, &value):
+        pair = _pair(<object>key, <object>value)
+        if pair is None:
+            return False
+        pairs.append(pair)
+    raw = _list(self)
+    if raw is None or not _plain(<list>raw):
+        return False
+    for pair in pairs:
+        _replace(<list>raw, <tuple>pair)
+    return True
+
+
+cdef bint _plain(list raw) except -1:
+    """Every item of raw is a (bytes, value) tuple."""
+    cdef Py_ssize_t i
+    for i in range(PyList_GET_SIZE(raw)):
+        if _item_key(<object>PyList_GET_ITEM(raw, i)) is None:
+            return False
+    return True
+
+
+cdef int _replace(list raw, tuple pair) except -1:
+    """setitem's work on a plain list: the first header of pair's name replaced,
+    the later ones removed; appended when there is none."""
+    cdef bytes name = <bytes>pair[0]
+    cdef Py_ssize_t i, first = _find(raw, name, 0)
+    if first == PyList_GET_SIZE(raw):
+        PyList_Append(raw, pair)
+        return 0
+    i = PyList_GET_SIZE(raw) - 1
+    while i > first:
+        if _equal(<object>PyTuple_GET_ITEM(<object>PyList_GET_ITEM(raw, i), 0), name):
+            del raw[i]
+        i -= 1
+    raw[first] = pair
+    return 0
 
 
 def add_vary_header(self, vary):

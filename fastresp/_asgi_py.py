@@ -13,8 +13,8 @@ import (``_common.VARY_JOINS_ALL`` and ``_common.WEBSOCKET_WRAPS_SEND``).
 
 The interface the compiled modules use (``COMPILED_USES``): ``setitem``,
 ``delitem``, ``append``, ``setdefault``, ``add_vary_header``, ``contains``,
-``getitem`` and ``init``, which ``_asgi`` hands every case it does not do
-itself; ``raw``'s getter and ``response_call``, which it uses as they are;
+``getitem``, ``init`` and ``checked_update``, which ``_asgi`` hands every case
+it does not do itself; ``raw``'s getter and ``response_call``, which it uses as they are;
 ``HeadersProperty`` (``_asgi`` and ``_headers``); and starlette's own
 ``STARLETTE_GETLIST`` and ``STARLETTE_MUTABLE_HEADERS``.
 """
@@ -34,7 +34,7 @@ from ._common import (
 #: What the compiled modules take from this one (see the module docstring);
 #: tests/test_seam.py checks that they read exactly these names.
 COMPILED_USES = ("setitem", "delitem", "append", "setdefault", "add_vary_header", "contains",
-                 "getitem", "init", "raw", "response_call", "HeadersProperty",
+                 "getitem", "init", "checked_update", "raw", "response_call", "HeadersProperty",
                  "STARLETTE_GETLIST", "STARLETTE_MUTABLE_HEADERS")
 
 #: starlette's own class, and its methods, taken before install() can replace them.
@@ -132,7 +132,12 @@ def init(self, headers: Mapping[str, str] | None = None, raw: list | None = None
 
 def setitem(self, key: str, value: str) -> None:
     set_key, set_value = _encoded(key, value)
-    raw = self._list
+    _replace(self._list, set_key, set_value)
+
+
+def _replace(raw: Any, set_key: bytes, set_value: bytes) -> None:
+    """setitem's work on the list: the first header named set_key replaced, the
+    later ones removed; appended when there is none."""
     found = []
     for index, (item_key, _) in enumerate(raw):
         if item_key == set_key:
@@ -171,8 +176,25 @@ def setdefault(self, key: str, value: str) -> str:
 
 
 def update(self, other: Mapping[str, str]) -> None:
-    for key, value in other.items():
-        self[key] = value
+    """``MutableHeaders.update``, all or nothing: see checked_update. A subclass
+    that overrides ``__setitem__`` gets each item through it, as starlette
+    calls it (what that method stores is its own business)."""
+    if type(self).__setitem__ is not setitem:
+        for key, value in other.items():
+            self[key] = value
+        return
+    checked_update(self, other)
+
+
+def checked_update(self, other: Mapping[str, str]) -> None:
+    """update() for a class whose ``__setitem__`` is fastresp's: every item is
+    encoded and checked (starlette's calls, in its order) before the first is
+    stored, so an item that is refused or fails to encode leaves the list as
+    it was; then each is stored as ``self[key] = value`` would store it."""
+    pairs = [_encoded(key, value) for key, value in other.items()]
+    raw = self._list
+    for set_key, set_value in pairs:
+        _replace(raw, set_key, set_value)
 
 
 def add_vary_header(self, vary: str) -> None:

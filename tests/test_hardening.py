@@ -15,12 +15,15 @@ import os
 import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
+from types import MappingProxyType
 from http.cookies import CookieError
 
 import pytest
+import starlette.responses as sr
 
+import fastresp
 from fastresp._common import SameSiteError
-from oracle import COOKIE_CONTROL, HEADER_FORBIDDEN, Obj, OwnStr
+from oracle import COOKIE_CONTROL, HEADER_FORBIDDEN, Obj, OwnStr, outcome
 
 CONTROL_CHARS = sorted(COOKIE_CONTROL)
 HEADER_FORBIDDEN_CHARS = sorted(HEADER_FORBIDDEN, key="\r\n\0".index)
@@ -461,6 +464,69 @@ def test_refused_headers(impl, references, kwargs, error, words):
                 response.init_headers(kwargs["headers"])
             assert response.raw_headers is raw and raw == before
     assert len(set(results)) == 1, results
+
+
+_GIVEN = [("X-One", "1"), ("x-a", "2"), ("Content-Type", "text/x")]
+_GIVEN_BAD = {"name": ("x-bad\r\n", "v"), "value": ("x-bad", "v\r\nEvil: 1"),
+              "nul": ("x-nul", "\0"), "latin1": ("x-bad", "\u20ac")}
+_GIVEN_POSITIONS = {"first": 0, "middle": 2, "last": len(_GIVEN)}
+#: Each way a response takes several headers at once: made with them, made
+#: again (__init__ on a built response) and init_headers.
+_GIVEN_CALLS = {
+    "construct": lambda cls, response, headers: cls("body", headers=headers),
+    "__init__": lambda cls, response, headers: response.__init__("new", 201, headers),
+    "init_headers": lambda cls, response, headers: response.init_headers(headers),
+}
+
+
+def _given_outcome(cls, call, headers):
+    """(outcome, the list call made) of call on a built response of cls; a
+    refusal must leave the very list the response had."""
+    response = cls("body", headers={"x-pre": "1", "X-A": "0"})
+    raw = response.raw_headers
+    before = list(raw)
+    result = outcome(lambda: _GIVEN_CALLS[call](cls, response, headers))
+    if result[0] == "err":
+        assert response.raw_headers is raw and raw == before, result
+        return result, None
+    made = result[1] if call == "construct" else response
+    return ("ok",), made.raw_headers
+
+
+@pytest.mark.parametrize("call", list(_GIVEN_CALLS))
+@pytest.mark.parametrize("mapping", ["dict", "mapping"])
+@pytest.mark.parametrize("position", list(_GIVEN_POSITIONS))
+@pytest.mark.parametrize("bad", list(_GIVEN_BAD))
+def test_several_headers_refused_anywhere_write_nothing(impl, references, call, mapping,
+                                                        position, bad):
+    items = list(_GIVEN)
+    items.insert(_GIVEN_POSITIONS[position], _GIVEN_BAD[bad])
+    # A dict (the compiled module reads it itself) and a mapping that is not one.
+    headers = dict(items) if mapping == "dict" else MappingProxyType(dict(items))
+    results = []
+    for side in (impl, *references):
+        for cls in (side.Response, side.PlainTextResponse, side.JSONResponse):
+            result, _ = _given_outcome(cls, call, headers)
+            assert result[0] == "err" and result[1] in (ValueError, UnicodeEncodeError), result
+            results.append(result)
+    fastresp.install()
+    try:
+        results.append(_given_outcome(sr.Response, call, headers)[0])
+    finally:
+        fastresp.uninstall()
+    assert all(result == results[0] for result in results), results
+
+
+@pytest.mark.parametrize("call", list(_GIVEN_CALLS))
+def test_several_headers_accepted_are_starlettes(impl, oracle, call):
+    expected = _given_outcome(oracle.Response, call, dict(_GIVEN))
+    assert _given_outcome(impl.Response, call, dict(_GIVEN)) == expected
+    fastresp.install()
+    try:
+        installed = _given_outcome(sr.Response, call, dict(_GIVEN))
+    finally:
+        fastresp.uninstall()
+    assert installed == expected
 
 
 def test_refused_redirect_location_header(impl):
