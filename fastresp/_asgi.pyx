@@ -144,7 +144,7 @@ cdef tuple _pair(object key, object value):
     name = _name(key, &bad_name)
     data = _copy(value, False, &bad_value)
     if bad_name:
-        raise _common.header_control_error(_common.header_name_field(key), key)
+        raise _common.header_name_error(key)
     if bad_value:
         raise _common.header_control_error(_common.header_value_field(key), value)
     return (name, data)

@@ -28,7 +28,7 @@ import starlette.datastructures
 
 from ._common import (
     CR, LF, NUL, PYPY, VARY_JOINS_ALL, WEBSOCKET_WRAPS_SEND, check_class, clean_text,
-    header_control_error, header_name_field, header_value_field, text_is_clean,
+    header_control_error, header_name_error, header_value_field, text_is_clean,
 )
 
 #: What the compiled modules take from this one (see the module docstring);
@@ -86,7 +86,7 @@ def _encoded_pypy(key: Any, value: Any) -> tuple[Any, Any]:
     name = key.lower().encode("latin-1")
     data = value.encode("latin-1")
     if (type(key) is not str or not text_is_clean(key)) and _refused(name):
-        raise header_control_error(header_name_field(key), key)
+        raise header_name_error(key)
     if (type(value) is not str or not text_is_clean(value)) and _refused(data):
         raise header_control_error(header_value_field(key), value)
     return name, data
@@ -100,7 +100,7 @@ def _encoded(key: Any, value: Any) -> tuple[Any, Any]:
         name = key.lower().encode("latin-1")
         data = value.encode("latin-1")
         if _refused(name):
-            raise header_control_error(header_name_field(key), key)
+            raise header_name_error(key)
         if type(key) is str and not PYPY:
             _remember(key, name)
     else:

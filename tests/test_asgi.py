@@ -51,7 +51,7 @@ class Hardened(StarletteMutableHeaders):
         name = key.lower().encode("latin-1")
         data = value.encode("latin-1")
         if _refused(name):
-            raise _common.header_control_error(_common.header_name_field(key), key)
+            raise _common.header_name_error(key)
         if _refused(data):
             raise _common.header_control_error(_common.header_value_field(key), value)
 
@@ -166,10 +166,10 @@ def test_refusal_names_the_field_and_leaves_the_list(impl):
     raw = [(b"x-a", b"1"), (b"vary", b"a")]
     headers = impl.classes.MutableHeaders(raw=raw)
     cases = [
-        ("__setitem__", "X-B\r\n", "v", "header name 'X-B\\r\\n' must not contain CR, LF or NUL"),
+        ("__setitem__", "X-B\r\n", "v", "header name must not contain CR, LF or NUL: 'X-B\\r\\n'"),
         ("__setitem__", "x-a", "1\r\nSet-Cookie: a=b",
          "value of header 'x-a' must not contain CR, LF or NUL"),
-        ("append", "x\0", "v", "header name 'x\\x00' must not contain CR, LF or NUL"),
+        ("append", "x\0", "v", "header name must not contain CR, LF or NUL: 'x\\x00'"),
         ("setdefault", "x-a", "\n", "value of header 'x-a' must not contain CR, LF or NUL"),
         ("update", {"x-c": "\r"}, None, "value of header 'x-c' must not contain CR, LF or NUL"),
         ("add_vary_header", "Origin\r\n", None, "value of header 'vary' must not contain"),
