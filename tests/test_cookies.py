@@ -237,6 +237,19 @@ def test_literal_max_age_forms(impl):
     assert response.raw_headers[-1] == (b"set-cookie", b"m=v")
 
 
+def test_max_age_repeated_and_changing(impl, oracle):
+    """The compiled module keeps the digits of the last int max_age: the same
+    object again, an equal int that is another object, others in between, and
+    ints it cannot hold (the reference's) all write their own digits."""
+    same = 3600
+    ages = [same, same, 7, same, int("3600"), -1, 2 ** 63, same, 10 ** 18, 0, same, True, same]
+    for max_age in ages:
+        got, expected = impl.Response(), oracle.Response()
+        for response in (got, expected):
+            response.set_cookie("m", "v", max_age=max_age, httponly=True)
+        assert got.raw_headers == expected.raw_headers, max_age
+
+
 def test_literal_samesite_case_kept(impl):
     response = impl.Response()
     response.set_cookie("s", samesite="NoNe", path=None)
