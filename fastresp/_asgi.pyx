@@ -19,7 +19,7 @@ errors. (``_slots.dispatch_items_directly`` lets the item syntax, ``h[k]``,
 CPython's method dispatch.)
 """
 
-from cpython.dict cimport PyDict_GetItem
+from cpython.dict cimport PyDict_GetItem, PyDict_Next
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
 from cpython.list cimport PyList_Append, PyList_GET_ITEM, PyList_GET_SIZE
 from cpython.object cimport Py_TYPE, PyObject, PyTypeObject
@@ -37,7 +37,7 @@ from . import _common
 # coroutine awaits the server's through coroutine-wrapper objects, which costs
 # more instructions per ASGI cycle than the interpreter's own await.
 from ._asgi_py import (
-    STARLETTE_GETLIST, STARLETTE_MUTABLE_HEADERS, HeadersProperty, response_call,
+    STARLETTE_GETLIST, STARLETTE_MUTABLE_HEADERS, HeadersProperty, checked_update, response_call,
     add_vary_header as _py_add_vary, append as _py_append, contains as _py_contains,
     delitem as _py_delitem, getitem as _py_getitem, init as _py_init, raw as _py_raw,
     setdefault as _py_setdefault, setitem as _py_setitem,
@@ -142,7 +142,7 @@ cdef tuple _pair(object key, object value):
     name = _name(key, &bad_name)
     data = _copy(value, False, &bad_value)
     if bad_name:
-        raise _common.header_control_error(_common.header_name_field(key), key)
+        raise _common.header_name_error(key)
     if bad_value:
         raise _common.header_control_error(_common.header_value_field(key), value)
     return (name, data)
@@ -345,12 +345,61 @@ cdef object _GET_FUNCTION = get
 
 
 def update(self, other):
-    cdef bint direct = _own(type(self), SETITEM, _SETITEM_FUNCTION)
-    for key, value in other.items():
-        if direct:
-            _setitem(self, key, value)
-        else:
-            self[key] = value
+    """All or nothing, as the reference's: see _asgi_py.checked_update."""
+    if not _own(type(self), SETITEM, _SETITEM_FUNCTION):
+        for key, value in other.items():
+            self[key] = value   # a subclass's own __setitem__, as starlette calls it
+        return
+    if type(other) is not dict or not _update_dict(self, <dict>other):
+        checked_update(self, other)
+
+
+cdef bint _update_dict(object self, dict other) except -1:
+    """update() from a dict of plain latin-1 str into a list of (bytes, value)
+    tuples: every pair is made (and CR, LF or NUL refused) before the first is
+    stored. False, with nothing changed and no user code run, for anything
+    else: the reference does it."""
+    cdef Py_ssize_t pos = 0
+    cdef PyObject* key
+    cdef PyObject* value
+    cdef list pairs = []
+    while PyDict_Next(other, &pos, &key, &value):
+        pair = _pair(<object>key, <object>value)
+        if pair is None:
+            return False
+        pairs.append(pair)
+    raw = _list(self)
+    if raw is None or not _plain(<list>raw):
+        return False
+    for pair in pairs:
+        _replace(<list>raw, <tuple>pair)
+    return True
+
+
+cdef bint _plain(list raw) except -1:
+    """Every item of raw is a (bytes, value) tuple."""
+    cdef Py_ssize_t i
+    for i in range(PyList_GET_SIZE(raw)):
+        if _item_key(<object>PyList_GET_ITEM(raw, i)) is None:
+            return False
+    return True
+
+
+cdef int _replace(list raw, tuple pair) except -1:
+    """setitem's work on a plain list: the first header of pair's name replaced,
+    the later ones removed; appended when there is none."""
+    cdef bytes name = <bytes>pair[0]
+    cdef Py_ssize_t i, first = _find(raw, name, 0)
+    if first == PyList_GET_SIZE(raw):
+        PyList_Append(raw, pair)
+        return 0
+    i = PyList_GET_SIZE(raw) - 1
+    while i > first:
+        if _equal(<object>PyTuple_GET_ITEM(<object>PyList_GET_ITEM(raw, i), 0), name):
+            del raw[i]
+        i -= 1
+    raw[first] = pair
+    return 0
 
 
 def add_vary_header(self, vary):

@@ -21,7 +21,7 @@ import starlette.datastructures
 
 from ._common import (
     CR, LF, NUL, PYPY, VARY_JOINS_ALL, WEBSOCKET_WRAPS_SEND, clean_text,
-    header_control_error, header_name_field, header_value_field, text_is_clean,
+    header_control_error, header_name_error, header_value_field, text_is_clean,
 )
 
 #: starlette's own class, and its methods, taken before install() can replace them.
@@ -73,7 +73,7 @@ def _encoded_pypy(key: Any, value: Any) -> tuple[Any, Any]:
     name = key.lower().encode("latin-1")
     data = value.encode("latin-1")
     if (type(key) is not str or not text_is_clean(key)) and _refused(name):
-        raise header_control_error(header_name_field(key), key)
+        raise header_name_error(key)
     if (type(value) is not str or not text_is_clean(value)) and _refused(data):
         raise header_control_error(header_value_field(key), value)
     return name, data
@@ -87,7 +87,7 @@ def _encoded(key: Any, value: Any) -> tuple[Any, Any]:
         name = key.lower().encode("latin-1")
         data = value.encode("latin-1")
         if _refused(name):
-            raise header_control_error(header_name_field(key), key)
+            raise header_name_error(key)
         if type(key) is str and not PYPY:
             _remember(key, name)
     else:
@@ -119,7 +119,12 @@ def init(self, headers: Mapping[str, str] | None = None, raw: list | None = None
 
 def setitem(self, key: str, value: str) -> None:
     set_key, set_value = _encoded(key, value)
-    raw = self._list
+    _replace(self._list, set_key, set_value)
+
+
+def _replace(raw: Any, set_key: bytes, set_value: bytes) -> None:
+    """setitem's work on the list: the first header named set_key replaced, the
+    later ones removed; appended when there is none."""
     found = []
     for index, (item_key, _) in enumerate(raw):
         if item_key == set_key:
@@ -158,8 +163,25 @@ def setdefault(self, key: str, value: str) -> str:
 
 
 def update(self, other: Mapping[str, str]) -> None:
-    for key, value in other.items():
-        self[key] = value
+    """``MutableHeaders.update``, all or nothing: see checked_update. A subclass
+    that overrides ``__setitem__`` gets each item through it, as starlette
+    calls it (what that method stores is its own business)."""
+    if type(self).__setitem__ is not setitem:
+        for key, value in other.items():
+            self[key] = value
+        return
+    checked_update(self, other)
+
+
+def checked_update(self, other: Mapping[str, str]) -> None:
+    """update() for a class whose ``__setitem__`` is fastresp's: every item is
+    encoded and checked (starlette's calls, in its order) before the first is
+    stored, so an item that is refused or fails to encode leaves the list as
+    it was; then each is stored as ``self[key] = value`` would store it."""
+    pairs = [_encoded(key, value) for key, value in other.items()]
+    raw = self._list
+    for set_key, set_value in pairs:
+        _replace(raw, set_key, set_value)
 
 
 def add_vary_header(self, vary: str) -> None:

@@ -234,12 +234,15 @@ JSON_MAX_DEPTH = 200
 
 def _shown(text: object) -> str:
     """repr() of the offending text, cut short so a megabyte value stays readable."""
-    shown = repr(text)
+    return _cut(repr(text))
+
+
+def _cut(shown: str) -> str:
     return shown if len(shown) <= 80 else shown[:77] + "..."
 
 
 HEADER_CONTROL_MESSAGE = "{field} must not contain CR, LF or NUL: {value}"
-COOKIE_CONTROL_MESSAGE = "cookie {field} must not contain control characters: {value}"
+COOKIE_CONTROL_MESSAGE = "{field} must not contain control characters: {value}"
 ILLEGAL_KEY_MESSAGE = "Illegal key {key!r}"
 RESERVED_KEY_MESSAGE = "Attempt to set a reserved key {key!r}"
 SAMESITE_MESSAGE = "samesite must be either 'strict', 'lax' or 'none'"
@@ -256,8 +259,21 @@ def header_control_error(field: str, value: object) -> ValueError:
     return ValueError(HEADER_CONTROL_MESSAGE.format(field=field, value=_shown(value)))
 
 
-def cookie_control_error(field: str, value: object) -> CookieError:
-    return CookieError(COOKIE_CONTROL_MESSAGE.format(field=field, value=_shown(value)))
+def cookie_field(field: str, key: object) -> str:
+    """How an error names one field of the cookie called key: the name itself is
+    the subject ("cookie name"); any other field names the cookie by its name
+    ("value of cookie 'session'"). A name that is not a str is shown by its
+    type only: its own repr() could run user code, or raise."""
+    if field == "name":
+        return "cookie name"
+    name = _cut(str.__repr__(key)) if isinstance(key, str) else f"<{type(key).__name__}>"
+    return f"{field} of cookie {name}"
+
+
+def cookie_control_error(field: str, value: object, key: object) -> CookieError:
+    """A control character in the text of one field of the cookie called key."""
+    return CookieError(COOKIE_CONTROL_MESSAGE.format(field=cookie_field(field, key),
+                                                     value=_shown(value)))
 
 
 def latin1_error(error: UnicodeEncodeError, field: str) -> UnicodeEncodeError:
@@ -277,7 +293,14 @@ def check_class(cls: object, function: str) -> None:
 
 
 def header_name_field(key: object) -> str:
+    """The header name as a UnicodeEncodeError's reason names it (its message
+    shows one character of the text, not the text)."""
     return f"header name {_shown(key)}"
+
+
+def header_name_error(key: object) -> ValueError:
+    """CR, LF or NUL in a header name: the name is the subject, shown once."""
+    return header_control_error("header name", key)
 
 
 def header_value_field(key: object) -> str:

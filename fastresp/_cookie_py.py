@@ -18,7 +18,7 @@ from http.cookies import CookieError
 from ._common import (
     DELETE_COOKIE_PASSES_PARTITIONED, SET_COOKIE_TAKES_PARTITIONED, COOKIE_CONTROL, DOMAIN, ESCAPES, EXPIRES, HTTPONLY, MAX_AGE, PARTITIONED, PATH,
     RESERVED_KEYS, RESERVED_KEY_MESSAGE, ILLEGAL_KEY_MESSAGE, SAMESITE, SAMESITE_MESSAGE,
-    SAMESITE_VALUES, SECURE, UTC, SameSiteError, cookie_control_error, is_legal_key,
+    SAMESITE_VALUES, SECURE, UTC, SameSiteError, cookie_control_error, cookie_field, is_legal_key,
     latin1_error, offset_date, utc_date,
 )
 
@@ -30,14 +30,15 @@ _KNOWN_KEYS_SIZE = 512
 _find_control = re.compile("[%s]" % re.escape("".join(sorted(COOKIE_CONTROL)))).search
 
 
-def _text(field: str, value: object, written: dict[str, str] | None = None) -> str:
-    """``"%s" % value``, refused if it holds a control character; kept in written,
-    when given, to name the field if the header turns out not latin-1 (the
-    callers take a plain printable str as it is, without coming here)."""
+def _text(field: str, value: object, key: object, written: dict[str, str] | None = None) -> str:
+    """``"%s" % value``, refused if it holds a control character (the error names
+    the cookie, key); kept in written, when given, to name the field if the
+    header turns out not latin-1 (the callers take a plain printable str as it
+    is, without coming here)."""
     text = value if type(value) is str else str(value)
     # isprintable() is a fast C scan; only text it rejects needs the exact look.
     if not text.isprintable() and _find_control(text):
-        raise cookie_control_error(field, text)
+        raise cookie_control_error(field, text, key)
     if written is not None:
         written[field] = text
     return text
@@ -93,7 +94,7 @@ def cookie_value(
     # samesite. User code (__str__, __bool__, __eq__) runs in that same order.
     # (A plain printable str is taken as it is wherever text is needed: that is
     # what _text would give back, without the call.)
-    raw = value if type(value) is str and value.isprintable() else _text("value", value)
+    raw = value if type(value) is str and value.isprintable() else _text("value", value, key)
     known = type(key) is str and key in _known_keys
     if not known:
         _check_key(key)
@@ -110,28 +111,28 @@ def cookie_value(
     # "" left out. (written: the text of each field that went through _text, for
     # naming a non-latin-1 one.)
     written: dict[str, str] = {}
-    header = (key if known else _text("name", key, written)) + "=" + (
+    header = (key if known else _text("name", key, key, written)) + "=" + (
         coded if type(coded) is str else str(coded))
     if domain is not None and not domain == "":
         header += DOMAIN + (domain if type(domain) is str and domain.isprintable()
-                            else _text("domain", domain, written))
+                            else _text("domain", domain, key, written))
     if expires is not None and not expires == "":
         header += EXPIRES + (offset_date(expires) if isinstance(expires, int)
                               else expires if type(expires) is str and expires.isprintable()
-                              else _text("expires", expires, written))
+                              else _text("expires", expires, key, written))
     if httponly:
         header += HTTPONLY
     if max_age is not None and not max_age == "":
         header += MAX_AGE + ("%d" % max_age if isinstance(max_age, int)
-                              else _text("max_age", max_age, written))
+                              else _text("max_age", max_age, key, written))
     if partitioned:
         header += PARTITIONED
     if path is not None and not path == "":
         header += PATH + (path if type(path) is str and path.isprintable()
-                          else _text("path", path, written))
+                          else _text("path", path, key, written))
     if samesite is not None:
         header += SAMESITE + (samesite if type(samesite) is str and samesite.isprintable()
-                              else _text("samesite", samesite, written))
+                              else _text("samesite", samesite, key, written))
     if secure:
         header += SECURE
     try:
@@ -140,11 +141,11 @@ def cookie_value(
         written["value"] = raw      # always the text written, whichever way it came
         fields = (("name", key), ("value", raw), ("domain", domain), ("expires", expires),
                   ("max_age", max_age), ("path", path), ("samesite", samesite))
-        raise _latin1_cookie_error(fields, written) from None
+        raise _latin1_cookie_error(fields, written, key) from None
 
 
-def _latin1_cookie_error(fields: tuple[tuple[str, object], ...],
-                         written: dict[str, str]) -> UnicodeEncodeError:
+def _latin1_cookie_error(fields: tuple[tuple[str, object], ...], written: dict[str, str],
+                         key: object) -> UnicodeEncodeError:
     """The error naming the first field, in the order written, whose text is not
     latin-1: the text _text gave, or the field itself when it was taken as a
     plain str (a field left out is None, "" or not text; numbers and dates are
@@ -159,7 +160,7 @@ def _latin1_cookie_error(fields: tuple[tuple[str, object], ...],
         try:
             text.encode("latin-1")
         except UnicodeEncodeError as error:
-            return latin1_error(error, "cookie " + field)
+            return latin1_error(error, cookie_field(field, key))
     raise AssertionError("unreachable: no cookie field failed to encode")  # pragma: no cover
 
 

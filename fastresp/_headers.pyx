@@ -22,6 +22,7 @@ from cpython.long cimport PyLong_AsLongAndOverflow
 from cpython.object cimport Py_TYPE, PyObject, PyTypeObject
 from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
 from cpython.unicode cimport PyUnicode_AsUTF8String
+from cpython.weakref cimport PyWeakref_NewRef
 from libc.string cimport memcmp
 
 from ._capi cimport (
@@ -295,12 +296,17 @@ cdef class _Plan:
     either on it in between.)
 
     A plan holds while the class's version tag is unchanged: CPython resets the
-    tag whenever the class or a base is modified.
+    tag whenever the class or a base is modified, and never gives a tag out
+    twice. A kept plan holds nothing of its class's own (only fastresp's
+    functions, str and None) and only a weak reference to the class, whose
+    callback drops the plan when the class dies: a plan never keeps a class
+    alive, and no plan outlives its class to meet another at the same address.
     """
-    cdef object cls             # the class (plans are kept by id: see _plan)
+    cdef PyObject* cls          # the class, only compared (plans are kept by id: see _plan)
+    cdef object alive           # a kept plan: a weak reference to cls, calling _forget
     cdef unsigned int tag       # 0: the class has no tag, the plan is not kept
     cdef bint direct
-    cdef object render          # the render to call when direct
+    cdef object render          # the render to call when direct, else None
     cdef Construct construct
     cdef object media_type
     cdef object charset
@@ -308,13 +314,21 @@ cdef class _Plan:
 
 cdef dict _plans = {}
 cdef object _READ = object()     # see _Plan.media_type
+cdef Py_ssize_t _plans_made = 0  # how many plans _make_plan has built: see plans_made()
+
+
+def plans_made():
+    """(plans built so far, plans kept now): what the tests count rebuilds and
+    leaks with. Not part of the API."""
+    return _plans_made, len(_plans)
 
 
 cdef object _class_value(object cls, object name):
     """What reading name from a fresh instance of cls gives when that is the class
-    attribute as it is (found, and no descriptor), else _READ."""
+    attribute as it is and a str or None (so the plan holds nothing that could
+    hold the class), else _READ."""
     cdef PyObject* found = _PyType_Lookup(<PyTypeObject*>cls, name)
-    if found is NULL or (<TypeObject*>Py_TYPE(<object>found)).tp_descr_get is not NULL:
+    if found is NULL or not (type(<object>found) is str or <object>found is None):
         return _READ
     return <object>found
 
@@ -332,28 +346,47 @@ cdef inline bint _plain_attribute(object cls, object name) noexcept:
 
 
 cdef _Plan _make_plan(object cls):
+    global _plans_made
     cdef _Plan plan = _Plan()
+    _plans_made += 1
     cdef TypeObject* t = <TypeObject*>cls
     cdef PyObject* found = _PyType_Lookup(<PyTypeObject*>cls, RENDER)
-    plan.render = <object>found if found is not NULL else None
+    render = <object>found if found is not NULL else None
     plan.direct = (
-        (plan.render is _RENDER_FUNCTION or plan.render is _JSON_RENDER
-         or plan.render is STARLETTE_JSON_RENDER)
+        (render is _RENDER_FUNCTION or render is _JSON_RENDER or render is STARLETTE_JSON_RENDER)
         and _own(cls, INIT_HEADERS, _INIT_HEADERS_FUNCTION)
         and t.tp_getattro is GENERIC_GETATTR
         and t.tp_setattro is GENERIC_SETATTR
         and all([_plain_attribute(cls, name) for name in _STORED])
     )
+    plan.render = render if plan.direct else None
     plan.construct = _construct_kind(cls)
     plan.media_type = _class_value(cls, MEDIA_TYPE)
     plan.charset = _class_value(cls, CHARSET)
-    plan.cls = cls
+    plan.cls = <PyObject*>cls
     plan.tag = _version_tag(<PyTypeObject*>cls)   # read after the lookups, which assign one
     if plan.tag:
+        try:
+            plan.alive = PyWeakref_NewRef(cls, _forget)
+        except TypeError:       # a class without weak references: not kept
+            plan.tag = 0
+            return plan
         if len(_plans) >= 256:
             _plans.clear()
         _plans[id(cls)] = plan
     return plan
+
+
+def _forget(alive):
+    """A class with a kept plan is being freed: its plan goes (see _Plan)."""
+    global _latest, _before
+    for key, plan in list(_plans.items()):
+        if (<_Plan>plan).alive is alive:
+            del _plans[key]
+    if _before.alive is alive:
+        _before = _Plan()
+    if _latest.alive is alive:
+        _latest, _before = _before, _Plan()
 
 
 # The two plans used last, the latest first, checked before _plans: a FastAPI
@@ -369,19 +402,22 @@ cdef inline _Plan _plan(object cls):
     global _latest, _before
     cdef unsigned int tag = _version_tag(<PyTypeObject*>cls)
     cdef _Plan plan
-    if _latest.cls is cls:
+    if _latest.cls is <PyObject*>cls:
         plan = _latest
-    elif _before.cls is cls:
+    elif _before.cls is <PyObject*>cls:
         plan = _before
     else:
-        found = _plans.get(id(cls))
-        if found is None:
-            return _make_plan(cls)
-        plan = <_Plan>found
-    if not tag or plan.tag != tag or plan.cls is not cls:
-        return _make_plan(cls)
+        plan = _plans.get(id(cls))
+    if plan is None or not tag or plan.tag != tag or plan.cls is not <PyObject*>cls:
+        # New, or the class changed: the new plan replaces the old one
+        # everywhere it was kept (_make_plan replaces it in _plans).
+        plan = _make_plan(cls)
+        if not plan.tag:
+            return plan
     if plan is not _latest:
-        _before, _latest = _latest, plan
+        if _latest.cls is not <PyObject*>cls:   # else _latest is this class's old plan
+            _before = _latest
+        _latest = plan
     return plan
 
 

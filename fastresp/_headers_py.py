@@ -16,7 +16,8 @@ import starlette.responses
 from ._asgi_py import HeadersProperty
 from ._common import (
     CR, HEADER_FORBIDDEN, LF, NUL, PYPY, REDIRECT_SAFE, clean_text,
-    header_control_error, header_name_field, header_value_field, latin1_error, text_is_clean,
+    header_control_error, header_name_error, header_name_field, header_value_field, latin1_error,
+    text_is_clean,
 )
 
 #: starlette's own functions, taken before install() can replace them:
@@ -165,7 +166,9 @@ def _raise_header_error(headers: Mapping[str, str]) -> None:
             except UnicodeEncodeError as error:
                 raise latin1_error(error, field) from None
             if CR in data or LF in data or NUL in data:
-                raise header_control_error(field, key if text is not value else value)
+                if text is value:
+                    raise header_control_error(field, value)
+                raise header_name_error(key)
 
 
 def init_headers(self, headers: Mapping[str, str] | None = None) -> None:

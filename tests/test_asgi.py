@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import operator
+from contextlib import contextmanager
+from types import MappingProxyType
 
 import pytest
 import starlette.datastructures
@@ -22,7 +24,7 @@ from starlette.background import BackgroundTask
 
 import fastresp
 from fastresp import _asgi_py, _common, _impl
-from fastresp.responses import make_classes
+from fastresp.responses import hot_methods, make_classes
 from helpers import items_dispatched_directly
 from oracle import HEADER_FORBIDDEN, Text
 
@@ -50,7 +52,7 @@ class Hardened(StarletteMutableHeaders):
         name = key.lower().encode("latin-1")
         data = value.encode("latin-1")
         if _refused(name):
-            raise _common.header_control_error(_common.header_name_field(key), key)
+            raise _common.header_name_error(key)
         if _refused(data):
             raise _common.header_control_error(_common.header_value_field(key), value)
 
@@ -65,6 +67,15 @@ class Hardened(StarletteMutableHeaders):
     def setdefault(self, key, value):
         self._check(key, value)
         return super().setdefault(key, value)
+
+    def update(self, other):
+        # fastresp's update is all or nothing: every item is encoded and
+        # checked before the first is stored.
+        items = list(other.items())
+        for key, value in items:
+            self._check(key, value)
+        for key, value in items:
+            self[key] = value
 
 
 def outcome(function, *args):
@@ -156,10 +167,10 @@ def test_refusal_names_the_field_and_leaves_the_list(impl):
     raw = [(b"x-a", b"1"), (b"vary", b"a")]
     headers = impl.classes.MutableHeaders(raw=raw)
     cases = [
-        ("__setitem__", "X-B\r\n", "v", "header name 'X-B\\r\\n' must not contain CR, LF or NUL"),
+        ("__setitem__", "X-B\r\n", "v", "header name must not contain CR, LF or NUL: 'X-B\\r\\n'"),
         ("__setitem__", "x-a", "1\r\nSet-Cookie: a=b",
          "value of header 'x-a' must not contain CR, LF or NUL"),
-        ("append", "x\0", "v", "header name 'x\\x00' must not contain CR, LF or NUL"),
+        ("append", "x\0", "v", "header name must not contain CR, LF or NUL: 'x\\x00'"),
         ("setdefault", "x-a", "\n", "value of header 'x-a' must not contain CR, LF or NUL"),
         ("update", {"x-c": "\r"}, None, "value of header 'x-c' must not contain CR, LF or NUL"),
         ("add_vary_header", "Origin\r\n", None, "value of header 'vary' must not contain"),
@@ -170,6 +181,136 @@ def test_refusal_names_the_field_and_leaves_the_list(impl):
             getattr(headers, name)(*args)
         assert str(error.value).startswith(message), (name, str(error.value))
         assert raw == [(b"x-a", b"1"), (b"vary", b"a")]
+
+
+# --------------------------------------- several headers at once: all or nothing
+#
+# update (and |=, which calls it) takes several headers: every one is encoded
+# and checked before the first is stored, so a refused (or unencodable) item,
+# wherever it comes, leaves the list exactly as it was. The list already holds
+# repeated names, which an item stored before the refusal would collapse.
+# (``h | other`` leaves h alone whatever happens: starlette's copies h into
+# one of its own MutableHeaders first.)
+
+_BEFORE = [(b"x-a", b"0"), (b"vary", b"a"), (b"x-a", b"dup"), (b"x-one", b"z"), (b"vary", b"b")]
+_GOOD = [("X-One", "1"), ("x-a", "2"), ("Vary", "3")]
+_BAD = {"name": ("x-bad\r\n", "v"), "value": ("x-bad", "v\r\nEvil: 1"), "nul": ("X-A", "\0"),
+        "latin1": ("x-bad", "\u20ac")}
+#: The refused item first, in the middle, last.
+_POSITIONS = {"first": 0, "middle": 2, "last": len(_GOOD)}
+#: A dict, and a mapping that is not one (the compiled module does dicts itself).
+_MAPPINGS = {"dict": dict, "mapping": lambda items: MappingProxyType(dict(items))}
+_UPDATES = {"update": lambda h, other: h.update(other),
+            "|=": lambda h, other: operator.ior(h, other)}
+
+
+@contextmanager
+def installed_headers(impl):
+    """starlette's own MutableHeaders with impl's operations, as install() puts
+    them there (install() itself takes the active implementation only)."""
+    cls = StarletteMutableHeaders
+    saved = {name: vars(cls).get(name, _MISSING) for name in hot_methods(impl)["MutableHeaders"]}
+    try:
+        for name, function in hot_methods(impl)["MutableHeaders"].items():
+            setattr(cls, name, function)
+        impl.asgi.fast_operations(cls, True)
+        yield cls
+    finally:
+        impl.asgi.fast_operations(cls, False)
+        for name, original in saved.items():
+            if original is _MISSING:
+                delattr(cls, name)
+            else:
+                setattr(cls, name, original)
+
+
+_MISSING = object()
+_TARGETS = {
+    "class": lambda impl, raw: impl.classes.MutableHeaders(raw=raw),
+    "response": lambda impl, raw: _response_headers(impl, raw),
+}
+
+
+def _response_headers(impl, raw):
+    response = impl.classes.Response(b"")
+    response.raw_headers = raw
+    return response.headers
+
+
+def _all_or_nothing(impl, where, call):
+    """(outcome, list afterwards) of call(headers) on headers over a copy of
+    _BEFORE (where: a _TARGETS key or "installed"), after checking that a
+    refusal left the very list as it was."""
+    raw = list(_BEFORE)
+    if where == "installed":
+        with installed_headers(impl) as cls:
+            headers = cls(raw=raw)
+            result = outcome(call, headers)
+    else:
+        headers = _TARGETS[where](impl, raw)
+        result = outcome(call, headers)
+    if result[0] == "err":
+        assert headers.raw is raw and raw == _BEFORE, result
+    return result, raw
+
+
+@pytest.mark.parametrize("update", list(_UPDATES))
+@pytest.mark.parametrize("mapping", list(_MAPPINGS))
+@pytest.mark.parametrize("where", [*_TARGETS, "installed"])
+@pytest.mark.parametrize("position", list(_POSITIONS))
+@pytest.mark.parametrize("bad", list(_BAD))
+def test_update_is_all_or_nothing(impl, update, mapping, where, position, bad):
+    items = list(_GOOD)
+    items.insert(_POSITIONS[position], _BAD[bad])
+    function, make_mapping = _UPDATES[update], _MAPPINGS[mapping]
+    expected = outcome(function, Hardened(raw=list(_BEFORE)), make_mapping(items))
+    assert expected[0] == "err" and expected[1] in (ValueError, UnicodeEncodeError), expected
+    got, _ = _all_or_nothing(impl, where, lambda headers: function(headers, make_mapping(items)))
+    assert got == expected
+
+
+@pytest.mark.parametrize("update", list(_UPDATES))
+@pytest.mark.parametrize("mapping", list(_MAPPINGS))
+@pytest.mark.parametrize("where", [*_TARGETS, "installed"])
+def test_accepted_update_is_starlettes(impl, update, mapping, where):
+    function, make_mapping = _UPDATES[update], _MAPPINGS[mapping]
+    expected_raw = list(_BEFORE)
+    expected = outcome(function, StarletteMutableHeaders(raw=expected_raw), make_mapping(_GOOD))
+    got, raw = _all_or_nothing(impl, where, lambda headers: function(headers, make_mapping(_GOOD)))
+    assert raw == expected_raw
+    assert got[0] == expected[0] == "ok", (got, expected)
+    if update == "update":
+        assert got[1] is expected[1] is None
+    else:   # |= gives the headers themselves
+        assert got[1].raw is raw
+
+
+_ONE_HEADER = {
+    "__setitem__": lambda h, key, value: h.__setitem__(key, value),
+    "h[k] = v": lambda h, key, value: operator.setitem(h, key, value),
+    "append": lambda h, key, value: h.append(key, value),
+    "setdefault": lambda h, key, value: h.setdefault(key, value),
+    "add_vary_header": lambda h, key, value: h.add_vary_header(value),
+}
+
+
+@pytest.mark.parametrize("operation", list(_ONE_HEADER))
+@pytest.mark.parametrize("where", [*_TARGETS, "installed"])
+@pytest.mark.parametrize("bad", list(_BAD))
+def test_one_header_refusal_deletes_nothing(impl, operation, where, bad):
+    """__setitem__ collapses repeated names and add_vary_header rewrites every
+    vary header: nothing is removed before the check."""
+    key, value = _BAD[bad]
+    if operation != "add_vary_header":
+        key = "x-a" if bad != "name" else key     # a name the list repeats
+    function = _ONE_HEADER[operation]
+    expected = outcome(function, Hardened(raw=list(_BEFORE)), key, value)
+    if bad == "name" and operation == "add_vary_header":
+        assert expected[0] == "ok"      # the name is vary's
+        return
+    assert expected[0] == "err", expected
+    got, _ = _all_or_nothing(impl, where, lambda headers: function(headers, key, value))
+    assert got == expected
 
 
 def test_latin1_errors_are_starlettes(impl):

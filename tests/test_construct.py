@@ -341,3 +341,91 @@ def test_class_media_type_and_charset_read_as_starlette(fresh, oracle, attribute
         assert got == outcome(lambda: snapshot(expected_cls(content)))
         got = outcome(lambda: snapshot(got_cls(content, media_type="text/y")))
         assert got == outcome(lambda: snapshot(expected_cls(content, media_type="text/y")))
+
+
+# ------------------------------------------------------------ the plan cache
+#
+# The compiled module keeps, per class, a plan of what construction may take
+# for granted, valid while the class's version tag is unchanged. A class that
+# changes (any attribute set on it or a base: install()/uninstall() do that to
+# starlette's classes) must get one new plan, kept from then on, not one per
+# construction; and a class that is gone must leave nothing behind (ids are
+# reused). Counted with plans_made() (plans built, plans kept), not timed.
+
+#: Changes to a class or its base after its first construction.
+CHANGES = {
+    "charset": lambda classes: setattr(classes.HTMLResponse, "charset", "latin-1"),
+    "base-media-type": lambda classes: setattr(classes.Response, "media_type", "text/x"),
+    "base-unrelated": lambda classes: setattr(classes.Response, "seen", 1),
+    "same-render-again": lambda classes: setattr(classes.Response, "render",
+                                                 vars(classes.Response)["render"]),
+    "set-and-deleted": lambda classes: (setattr(classes.HTMLResponse, "extra", 1),
+                                        delattr(classes.HTMLResponse, "extra")),
+}
+
+
+def _built(impl, call, times=50):
+    """How many plans `times` calls of call() built."""
+    first = impl.headers.plans_made()[0]
+    for _ in range(times):
+        call()
+    return impl.headers.plans_made()[0] - first
+
+
+@pytest.mark.compiled
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_a_changed_class_gets_one_new_plan(impl, fresh, oracle, change):
+    html, plain = fresh.HTMLResponse, fresh.PlainTextResponse
+    assert _built(impl, lambda: html("<p>")) == 1
+    CHANGES[change](fresh)
+    assert _built(impl, lambda: html("<p>")) == 1          # the latest plan
+    # Two classes in turn (a FastAPI request makes two): the one used before.
+    assert _built(impl, lambda: (html("<p>"), plain("t"))) == 1
+    CHANGES[change](fresh)
+    assert _built(impl, lambda: (plain("t"), html("<p>"))) <= 2
+    assert _built(impl, lambda: (plain("t"), html("<p>"))) == 0
+    # And the plan in use is the changed class's.
+    expected = {"charset": b"text/html; charset=latin-1"}.get(change, b"text/html; charset=utf-8")
+    assert dict(html("\xe9").raw_headers).get(b"content-type") == expected
+
+
+@pytest.mark.compiled
+def test_install_cycles_rebuild_once_per_class(impl):
+    """install()/uninstall() set methods on starlette's classes: afterwards each
+    gets one new plan, not one per response."""
+    from fastresp import _impl
+
+    if _impl.headers is not impl.headers:
+        pytest.skip("install() takes the active implementation, which is not this one")
+    for _ in range(3):
+        fastresp.install()
+        try:
+            assert _built(impl, lambda: (sr.Response(b"x"), sr.JSONResponse([1]))) <= 2
+            assert _built(impl, lambda: (sr.Response(b"x"), sr.JSONResponse([1]))) == 0
+        finally:
+            fastresp.uninstall()
+
+
+@pytest.mark.compiled
+def test_dead_classes_leave_no_plan(impl, fresh):
+    """A plan keeps neither its class nor anything of it alive, and goes with
+    it; a new class at a dead one's address gets a plan of its own."""
+    import gc
+    import weakref
+
+    gc.collect()
+    kept = impl.headers.plans_made()[1]
+    refs = []
+    for index in range(40):
+        cls = type("Dying", (fresh.Response,), {
+            "media_type": f"text/x{index}",
+            "render": lambda self, content, index=index: b"r%d" % index})
+        impl.headers.fast_construction(cls, True)
+        response = cls("x")
+        assert (response.body, response.raw_headers[-1]) == (
+            b"r%d" % index, (b"content-type", b"text/x%d; charset=utf-8" % index))
+        refs.append(weakref.ref(cls))
+        del cls, response
+        gc.collect()    # frees the class now: the next one may take its address
+    assert [ref for ref in refs if ref() is not None] == []
+    assert impl.headers.plans_made()[1] <= kept

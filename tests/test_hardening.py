@@ -15,12 +15,15 @@ import os
 import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
+from types import MappingProxyType
 from http.cookies import CookieError
 
 import pytest
+import starlette.responses as sr
 
+import fastresp
 from fastresp._common import SameSiteError
-from oracle import COOKIE_CONTROL, HEADER_FORBIDDEN, Obj, OwnStr
+from oracle import COOKIE_CONTROL, HEADER_FORBIDDEN, Obj, OwnStr, outcome
 
 CONTROL_CHARS = sorted(COOKIE_CONTROL)
 HEADER_FORBIDDEN_CHARS = sorted(HEADER_FORBIDDEN, key="\r\n\0".index)
@@ -74,10 +77,9 @@ COOKIE_FIELDS = {
 @pytest.mark.parametrize("field", sorted(COOKIE_FIELDS))
 def test_control_char_in_cookie_field(impl, references, run, field, char):
     kwargs = COOKIE_FIELDS[field](char)
-    error = _refused(impl, references, run, lambda r: r.set_cookie("k", **kwargs))
+    error = _refused(impl, references, run, lambda r: r.set_cookie("session", **kwargs))
     assert error[1] is CookieError
-    assert f"cookie {field} " in error[2], error[2]
-    assert "control characters" in error[2]
+    assert error[2].startswith(f"{field} of cookie 'session' must not contain control characters: ")
 
 
 @pytest.mark.parametrize("char", CONTROL_CHARS, ids=[f"{ord(c):#04x}" for c in CONTROL_CHARS])
@@ -88,7 +90,7 @@ def test_control_char_as_whole_value_and_last_attribute(impl, references, run, c
                           ({"domain": "d" + char, "path": None, "samesite": None}, "domain")]:
         error = _refused(impl, references, run, lambda r: r.set_cookie("k", **kwargs))
         assert error[1] is CookieError
-        assert f"cookie {field} " in error[2]
+        assert f"{field} of cookie 'k' " in error[2]
 
 
 @pytest.mark.parametrize("char", ["\t", "\n", "\x7f"], ids=["tab", "lf", "del"])
@@ -104,7 +106,7 @@ def test_control_char_in_samesite_str(impl, references, run):
             return "lax\r\nx"
 
     error = _refused(impl, references, run, lambda r: r.set_cookie("k", samesite=Sneaky("lax")))
-    assert error[1] is CookieError and "cookie samesite " in error[2]
+    assert error[1] is CookieError and "samesite of cookie 'k' " in error[2]
 
 
 @pytest.mark.parametrize("char", CONTROL_CHARS[:3] + ["\x1f", "\x7f"])
@@ -121,7 +123,9 @@ def test_control_char_in_name_str(impl, references, run):
             return "k\nSet-Cookie: evil=1"
 
     error = _refused(impl, references, run, lambda r: r.set_cookie(Sneaky("k"), "v"))
-    assert error[1] is CookieError and "cookie name " in error[2]
+    # The name is the subject: shown once, as its text.
+    assert error[1] is CookieError and error[2] == (
+        "cookie name must not contain control characters: 'k\\nSet-Cookie: evil=1'")
 
 
 @pytest.mark.parametrize("field, kwargs", [
@@ -139,7 +143,48 @@ def test_control_char_in_str_of_objects(impl, references, run, field, kwargs):
         assert response.raw_headers[-1] == (b"set-cookie", b"k=b'ok'; Path=/; SameSite=lax")
         return
     error = _refused(impl, references, run, lambda r: r.set_cookie("k", **kwargs))
-    assert error[1] is CookieError and f"cookie {field} " in error[2]
+    assert error[1] is CookieError and f"{field} of cookie 'k' " in error[2]
+
+
+#: Each cookie field with a control character, and with text that is not latin-1.
+_NAMED_FIELDS = ["value", "domain", "path", "expires", "max_age"]
+
+
+@pytest.mark.parametrize("bad", ["\x01", "\u0100"], ids=["control", "not-latin1"])
+@pytest.mark.parametrize("method, field", [
+    (method, field) for method in ("set_cookie", "delete_cookie")
+    for field in _NAMED_FIELDS + ["samesite"]
+    if method == "set_cookie" or field in ("path", "domain", "samesite")])
+def test_cookie_errors_name_the_cookie(impl, references, run, method, bad, field):
+    """Which cookie: every field's error names the cookie by its name, in the
+    same words on both implementations."""
+    text = OwnStr("lax", "lax" + bad) if field == "samesite" else "a" + bad
+    kwargs = {"key": "session-42", field: text}
+    error = _refused(impl, references, run, lambda r: getattr(r, method)(**kwargs))
+    assert error[1] is (CookieError if bad == "\x01" else UnicodeEncodeError), error
+    assert f"{field} of cookie 'session-42'" in error[2], error[2]
+
+
+@pytest.mark.parametrize("key", [OwnStr("k", "k\x01"), OwnStr("k", "k\u0100")],
+                         ids=["control", "not-latin1"])
+def test_cookie_name_errors_show_the_name_once(impl, references, run, key):
+    error = _refused(impl, references, run, lambda r: r.set_cookie(key, "v"))
+    assert "cookie name" in error[2] and "of cookie" not in error[2], error[2]
+    if error[1] is CookieError:
+        assert error[2] == "cookie name must not contain control characters: 'k\\x01'"
+
+
+@pytest.mark.parametrize("where", ["construct", "setitem", "append", "setdefault", "update"])
+def test_header_name_errors_show_the_name_once(impl, references, run, where):
+    calls = {
+        "construct": lambda i: i.classes.Response(b"", headers={"X-Bad\r\n": "v"}),
+        "setitem": lambda i: i.classes.Response(b"").headers.__setitem__("X-Bad\r\n", "v"),
+        "append": lambda i: i.classes.Response(b"").headers.append("X-Bad\r\n", "v"),
+        "setdefault": lambda i: i.classes.Response(b"").headers.setdefault("X-Bad\r\n", "v"),
+        "update": lambda i: i.classes.Response(b"").headers.update({"X-Bad\r\n": "v"}),
+    }
+    message = _value_error(impl, references, run, calls[where])
+    assert message == "header name must not contain CR, LF or NUL: 'X-Bad\\r\\n'"
 
 
 def test_control_char_message_is_short_for_huge_values(impl, references, run):
@@ -157,10 +202,10 @@ def test_control_chars_in_skipped_fields_are_fine(impl, oracle):
 
 
 def test_delete_cookie_control_chars(impl, references, run):
-    error = _refused(impl, references, run, lambda r: r.delete_cookie("k", path="/\n"))
-    assert error[1] is CookieError and "cookie path " in error[2]
-    error = _refused(impl, references, run, lambda r: r.delete_cookie("k", domain="\x00"))
-    assert error[1] is CookieError and "cookie domain " in error[2]
+    error = _refused(impl, references, run, lambda r: r.delete_cookie("sid", path="/\n"))
+    assert error[1] is CookieError and "path of cookie 'sid' " in error[2]
+    error = _refused(impl, references, run, lambda r: r.delete_cookie("sid", domain="\x00"))
+    assert error[1] is CookieError and "domain of cookie 'sid' " in error[2]
 
 
 def test_cookie_value_function_control_char(impl, references, run):
@@ -349,16 +394,16 @@ A_LOT = "x" * 5000
 
 COOKIE_REFUSALS = [
     # control characters: CookieError naming the field
-    (dict(key="k", value="a\nb"), CookieError, ["cookie value", "control characters"]),
-    (dict(key="k", value=Obj("\x00")), CookieError, ["cookie value", "control"]),
-    (dict(key="k", value=A_LOT + "\x7f"), CookieError, ["cookie value", "control"]),
-    (dict(key="k", path="/\r"), CookieError, ["cookie path", "control"]),
-    (dict(key="k", domain="a\tb"), CookieError, ["cookie domain", "control"]),
-    (dict(key="k", expires="x\x1f"), CookieError, ["cookie expires", "control"]),
-    (dict(key="k", max_age="1\n"), CookieError, ["cookie max_age", "control"]),
-    (dict(key="k", samesite=OwnStr("Lax", "La\x0bx")), CookieError, ["cookie samesite", "control"]),
+    (dict(key="k", value="a\nb"), CookieError, ["value of cookie 'k'", "control characters"]),
+    (dict(key="k", value=Obj("\x00")), CookieError, ["value of cookie 'k'", "control"]),
+    (dict(key="k", value=A_LOT + "\x7f"), CookieError, ["value of cookie 'k'", "control"]),
+    (dict(key="k", path="/\r"), CookieError, ["path of cookie 'k'", "control"]),
+    (dict(key="k", domain="a\tb"), CookieError, ["domain of cookie 'k'", "control"]),
+    (dict(key="k", expires="x\x1f"), CookieError, ["expires of cookie 'k'", "control"]),
+    (dict(key="k", max_age="1\n"), CookieError, ["max_age of cookie 'k'", "control"]),
+    (dict(key="k", samesite=OwnStr("Lax", "La\x0bx")), CookieError, ["samesite of cookie 'k'", "control"]),
     (dict(key="k", path="/", samesite=None, max_age=Obj("\n")), CookieError,
-     ["cookie max_age", "control"]),
+     ["max_age of cookie 'k'", "control"]),
     # names
     (dict(key="a b"), CookieError, ["Illegal key", "'a b'"]),
     (dict(key=""), CookieError, ["Illegal key"]),
@@ -369,11 +414,11 @@ COOKIE_REFUSALS = [
     (dict(key="k", samesite="bogus"), SameSiteError, ["samesite", "'strict', 'lax' or 'none'"]),
     (dict(key="k", samesite=""), SameSiteError, ["samesite"]),
     # not latin-1: UnicodeEncodeError whose reason names the field
-    (dict(key="k", value="\u0100"), UnicodeEncodeError, ["in cookie value"]),
-    (dict(key="k", path="/\u20ac"), UnicodeEncodeError, ["in cookie path"]),
-    (dict(key="k", domain="\ud800"), UnicodeEncodeError, ["in cookie domain"]),
-    (dict(key="k", expires="\u0100"), UnicodeEncodeError, ["in cookie expires"]),
-    (dict(key="k", max_age="\u0100"), UnicodeEncodeError, ["in cookie max_age"]),
+    (dict(key="k", value="\u0100"), UnicodeEncodeError, ["in value of cookie 'k'"]),
+    (dict(key="k", path="/\u20ac"), UnicodeEncodeError, ["in path of cookie 'k'"]),
+    (dict(key="k", domain="\ud800"), UnicodeEncodeError, ["in domain of cookie 'k'"]),
+    (dict(key="k", expires="\u0100"), UnicodeEncodeError, ["in expires of cookie 'k'"]),
+    (dict(key="k", max_age="\u0100"), UnicodeEncodeError, ["in max_age of cookie 'k'"]),
     (dict(key="k", samesite=OwnStr("lax", "lax"), path=None), None, None),  # accepted
     # dates and offsets starlette refuses
     (dict(key="k", expires=datetime(2020, 1, 1)), ValueError, ["UTC"]),
@@ -461,6 +506,69 @@ def test_refused_headers(impl, references, kwargs, error, words):
                 response.init_headers(kwargs["headers"])
             assert response.raw_headers is raw and raw == before
     assert len(set(results)) == 1, results
+
+
+_GIVEN = [("X-One", "1"), ("x-a", "2"), ("Content-Type", "text/x")]
+_GIVEN_BAD = {"name": ("x-bad\r\n", "v"), "value": ("x-bad", "v\r\nEvil: 1"),
+              "nul": ("x-nul", "\0"), "latin1": ("x-bad", "\u20ac")}
+_GIVEN_POSITIONS = {"first": 0, "middle": 2, "last": len(_GIVEN)}
+#: Each way a response takes several headers at once: made with them, made
+#: again (__init__ on a built response) and init_headers.
+_GIVEN_CALLS = {
+    "construct": lambda cls, response, headers: cls("body", headers=headers),
+    "__init__": lambda cls, response, headers: response.__init__("new", 201, headers),
+    "init_headers": lambda cls, response, headers: response.init_headers(headers),
+}
+
+
+def _given_outcome(cls, call, headers):
+    """(outcome, the list call made) of call on a built response of cls; a
+    refusal must leave the very list the response had."""
+    response = cls("body", headers={"x-pre": "1", "X-A": "0"})
+    raw = response.raw_headers
+    before = list(raw)
+    result = outcome(lambda: _GIVEN_CALLS[call](cls, response, headers))
+    if result[0] == "err":
+        assert response.raw_headers is raw and raw == before, result
+        return result, None
+    made = result[1] if call == "construct" else response
+    return ("ok",), made.raw_headers
+
+
+@pytest.mark.parametrize("call", list(_GIVEN_CALLS))
+@pytest.mark.parametrize("mapping", ["dict", "mapping"])
+@pytest.mark.parametrize("position", list(_GIVEN_POSITIONS))
+@pytest.mark.parametrize("bad", list(_GIVEN_BAD))
+def test_several_headers_refused_anywhere_write_nothing(impl, references, call, mapping,
+                                                        position, bad):
+    items = list(_GIVEN)
+    items.insert(_GIVEN_POSITIONS[position], _GIVEN_BAD[bad])
+    # A dict (the compiled module reads it itself) and a mapping that is not one.
+    headers = dict(items) if mapping == "dict" else MappingProxyType(dict(items))
+    results = []
+    for side in (impl, *references):
+        for cls in (side.classes.Response, side.classes.PlainTextResponse, side.classes.JSONResponse):
+            result, _ = _given_outcome(cls, call, headers)
+            assert result[0] == "err" and result[1] in (ValueError, UnicodeEncodeError), result
+            results.append(result)
+    fastresp.install()
+    try:
+        results.append(_given_outcome(sr.Response, call, headers)[0])
+    finally:
+        fastresp.uninstall()
+    assert all(result == results[0] for result in results), results
+
+
+@pytest.mark.parametrize("call", list(_GIVEN_CALLS))
+def test_several_headers_accepted_are_starlettes(impl, oracle, call):
+    expected = _given_outcome(oracle.Response, call, dict(_GIVEN))
+    assert _given_outcome(impl.classes.Response, call, dict(_GIVEN)) == expected
+    fastresp.install()
+    try:
+        installed = _given_outcome(sr.Response, call, dict(_GIVEN))
+    finally:
+        fastresp.uninstall()
+    assert installed == expected
 
 
 def test_refused_redirect_location_header(impl):
