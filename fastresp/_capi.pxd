@@ -23,7 +23,7 @@ cdef extern from "Python.h":
     void* GENERIC_GETATTR "((void*)PyObject_GenericGetAttr)"
     void* GENERIC_SETATTR "((void*)PyObject_GenericSetAttr)"
 
-    # The protocol slots _asgi sets on a MutableHeaders class (see fast_operations).
+    # The protocol slots _slots sets on a MutableHeaders class (see _slots.dispatch_items_directly).
     ctypedef struct MappingMethods "PyMappingMethods":
         void* mp_subscript
         void* mp_ass_subscript

@@ -213,10 +213,12 @@ def installed_headers(impl):
     try:
         for name, function in hot_methods(impl)["MutableHeaders"].items():
             setattr(cls, name, function)
-        impl.asgi.fast_operations(cls, True)
+        if impl.compiled:
+            impl.slots.dispatch_items_directly(cls, True)
         yield cls
     finally:
-        impl.asgi.fast_operations(cls, False)
+        if impl.compiled:
+            impl.slots.dispatch_items_directly(cls, False)
         for name, original in saved.items():
             if original is _MISSING:
                 delattr(cls, name)
