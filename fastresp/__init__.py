@@ -9,15 +9,20 @@ and FastAPI response in the process instead.
 from __future__ import annotations
 
 from ._impl import IMPLEMENTATION, REASON
+from ._impl import request as _request
 from ._install import install, installed, uninstall
 from .responses import (
-    HTMLResponse, JSONResponse, MutableHeaders, PlainTextResponse, RedirectResponse, Response,
+    Headers, HTMLResponse, JSONResponse, MutableHeaders, PlainTextResponse, RedirectResponse, Response,
 )
+
+#: ``starlette.requests.cookie_parser``, compiled where the implementation is.
+cookie_parser = _request.cookie_parser
 
 __version__ = "0.1.0"
 
 __all__ = [
     "IMPLEMENTATION",
+    "Headers",
     "HTMLResponse",
     "JSONResponse",
     "MutableHeaders",
@@ -25,6 +30,7 @@ __all__ = [
     "REASON",
     "RedirectResponse",
     "Response",
+    "cookie_parser",
     "install",
     "installed",
     "uninstall",

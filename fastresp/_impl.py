@@ -13,7 +13,7 @@ from __future__ import annotations
 from types import ModuleType
 from typing import NamedTuple
 
-from . import _asgi_py, _cookie_py, _encoders_py, _headers_py, _json_py
+from . import _asgi_py, _cookie_py, _encoders_py, _headers_py, _json_py, _request_py
 from ._env import why_python
 
 
@@ -25,18 +25,19 @@ class Modules(NamedTuple):
     json: ModuleType
     encoders: ModuleType
     asgi: ModuleType
+    request: ModuleType
 
 
 def load_python() -> Modules:
     """The pure-Python implementation (the reference)."""
-    return Modules(_headers_py, _cookie_py, _json_py, _encoders_py, _asgi_py)
+    return Modules(_headers_py, _cookie_py, _json_py, _encoders_py, _asgi_py, _request_py)
 
 
 def load_compiled() -> Modules:
     """The compiled implementation, whatever FASTRESP_NO_EXTENSIONS says; raises
     ImportError (its message says which module and why) when it does not import."""
-    from . import _asgi, _cookie, _encoders, _headers, _json  # type: ignore[attr-defined]
-    return Modules(_headers, _cookie, _json, _encoders, _asgi)
+    from . import _asgi, _cookie, _encoders, _headers, _json, _request  # type: ignore[attr-defined]
+    return Modules(_headers, _cookie, _json, _encoders, _asgi, _request)
 
 
 #: Why this implementation is the one loaded, in words for ``python -m fastresp``.
@@ -55,6 +56,7 @@ cookie: ModuleType = _loaded.cookie
 json: ModuleType = _loaded.json
 encoders: ModuleType = _loaded.encoders
 asgi: ModuleType = _loaded.asgi
+request: ModuleType = _loaded.request
 
 #: "cython" or "python": what actually loaded.
 IMPLEMENTATION = "python" if headers is _headers_py else "cython"

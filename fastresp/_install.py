@@ -5,11 +5,13 @@ from __future__ import annotations
 import importlib
 import threading
 
+import starlette.datastructures
+import starlette.requests
 import starlette.responses as _starlette
 
 from . import _impl
 from ._common import jsonable_signature_known
-from .responses import FAST_CONSTRUCTION, hot_methods
+from .responses import FAST_CONSTRUCTION, headers_methods, hot_methods
 
 _lock = threading.Lock()
 _MISSING = object()
@@ -28,8 +30,23 @@ def _patches() -> dict[object, dict[str, object]]:
     patches: dict[object, dict[str, object]] = {
         getattr(_starlette, name): methods
         for name, methods in hot_methods(_impl).items()}
+    patches.update(_request_patches())
     patches.update(_fastapi_patches())
     return patches
+
+
+def _request_patches() -> dict[object, dict[str, object]]:
+    """The request side: the reads of ``Headers`` (which ``MutableHeaders``
+    inherits where it does not have its own), ``HTTPConnection.headers`` and
+    ``.cookies``, and ``starlette.requests.cookie_parser``: the one module that
+    binds that function (FastAPI and starlette's other modules reach it only
+    through ``HTTPConnection.cookies``, and ``Headers`` is patched on the class,
+    whatever name it is imported under)."""
+    return {
+        starlette.datastructures.Headers: headers_methods(_impl),
+        starlette.requests.HTTPConnection: _impl.request.connection_properties(),
+        starlette.requests: {"cookie_parser": _impl.request.cookie_parser},
+    }
 
 
 def _fastapi_patches() -> dict[object, dict[str, object]]:

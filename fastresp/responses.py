@@ -52,6 +52,23 @@ def hot_methods(modules: HotModules) -> dict[str, dict[str, object]]:
     }
 
 
+def headers_methods(modules: HotModules) -> dict[str, object]:
+    """What an implementation puts on ``starlette.datastructures.Headers``: the
+    MutableHeaders operations starlette's MutableHeaders inherits from Headers
+    unchanged (``__init__``, ``[]``, ``in``, ``get``), and the reads of
+    *modules*.request (which must have one: ``_impl``'s modules do)."""
+    asgi = modules.asgi
+    return {"__init__": asgi.init, "__getitem__": asgi.getitem, "__contains__": asgi.contains,
+            "get": asgi.get, **modules.request.headers_methods()}  # type: ignore[attr-defined]
+
+
+def make_headers_class(modules: HotModules, module: str = __name__) -> type:
+    """fastresp's ``Headers``: starlette's, with one implementation's methods."""
+    return type("Headers", (_starlette.Headers,), {
+        **headers_methods(modules), "__module__": module,
+        "__doc__": _starlette.Headers.__doc__})
+
+
 #: The classes whose construction the compiled module can take over (their
 #: __init__ is response_init or json_init), by starlette name.
 FAST_CONSTRUCTION = ("Response", "HTMLResponse", "PlainTextResponse", "JSONResponse")
@@ -85,6 +102,7 @@ def make_classes(modules: HotModules, module: str = __name__) -> SimpleNamespace
 
 if TYPE_CHECKING:
     class MutableHeaders(_starlette.MutableHeaders): ...
+    class Headers(_starlette.Headers): ...
     class Response(_starlette.Response): ...
     class HTMLResponse(_starlette.HTMLResponse, Response): ...
     class PlainTextResponse(_starlette.PlainTextResponse, Response): ...
@@ -98,6 +116,7 @@ else:
     JSONResponse = _active.JSONResponse
     RedirectResponse = _active.RedirectResponse
     MutableHeaders = _active.MutableHeaders
+    Headers = make_headers_class(_impl, "fastresp")
 
-__all__ = ["MutableHeaders", "Response", "HTMLResponse", "PlainTextResponse", "JSONResponse",
+__all__ = ["Headers", "MutableHeaders", "Response", "HTMLResponse", "PlainTextResponse", "JSONResponse",
            "RedirectResponse"]
