@@ -80,6 +80,13 @@ def _cookies_read_all() -> bool:
 #: ``HTTPConnection.cookies`` reads every Cookie header (True) or the first only.
 COOKIES_READ_ALL = _cookies_read_all()
 
+#: A Cookie header's parsed cookies are remembered when it is at most this long,
+#: for at most PARSED_COOKIES_SIZE headers (cleared and refilled when full): a
+#: browser sends the same header request after request, and parsing is a pure
+#: function of its text (each hit hands out a copy of the dict).
+PARSED_COOKIE_MAX = 4096
+PARSED_COOKIES_SIZE = 256
+
 # --------------------------------------------------------------------------- cookies
 
 #: Characters a cookie name may hold, and that a value may hold without quotes

@@ -20,7 +20,7 @@ raises starlette's errors.
 """
 
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
-from cpython.dict cimport PyDict_GetItem, PyDict_SetItem
+from cpython.dict cimport PyDict_Copy, PyDict_GetItem, PyDict_SetItem
 from cpython.list cimport PyList_Append, PyList_GET_ITEM, PyList_GET_SIZE
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from cpython.object cimport Py_TYPE, PyObject, PyTypeObject
@@ -327,14 +327,37 @@ cdef int _parse(dict cookies, const uchar* data, Py_ssize_t size) except -1:
         start = end + 1
 
 
+# Cookie header (bytes, or text for cookie_parser) -> its cookies: see
+# _common.PARSED_COOKIE_MAX. Callers hand out copies. Two dicts: bytes and str
+# are never equal, but they can hash alike (and compare with a BytesWarning).
+cdef dict _parsed_bytes = {}
+cdef dict _parsed_text = {}
+cdef Py_ssize_t PARSED_COOKIE_MAX = _common.PARSED_COOKIE_MAX
+cdef Py_ssize_t PARSED_COOKIES_SIZE = _common.PARSED_COOKIES_SIZE
+
+
+cdef dict _parsed(dict cache, object header, const uchar* data, Py_ssize_t size):
+    """The cookies of header (whose latin-1 text is data[:size]), remembered in
+    cache when it is short: the caller must copy them before handing them out."""
+    cdef PyObject* found = PyDict_GetItem(cache, header)
+    cdef dict cookies
+    if found is not NULL:
+        return <dict>found
+    cookies = {}
+    _parse(cookies, data, size)
+    if size <= PARSED_COOKIE_MAX:
+        if len(cache) >= PARSED_COOKIES_SIZE:
+            cache.clear()
+        cache[header] = cookies
+    return cookies
+
+
 def cookie_parser(cookie_string):
     """``starlette.requests.cookie_parser``: a Cookie header's text into a dict."""
-    cdef dict cookies
     if type(cookie_string) is not str or PyUnicode_KIND(cookie_string) != PyUnicode_1BYTE_KIND:
         return _py_cookie_parser(cookie_string)
-    cookies = {}
-    _parse(cookies, PyUnicode_1BYTE_DATA(cookie_string), PyUnicode_GET_LENGTH(cookie_string))
-    return cookies
+    return PyDict_Copy(_parsed(_parsed_text, cookie_string, PyUnicode_1BYTE_DATA(cookie_string),
+                               PyUnicode_GET_LENGTH(cookie_string)))
 
 
 # Functions that do what starlette's own do, for the methods the cookies and
@@ -363,7 +386,7 @@ cdef object _cookies_of(object headers):
     """The cookies of headers (a Headers whose reads are known) parsed here, or
     None: the reference must do it."""
     cdef Py_ssize_t i
-    cdef dict cookies = {}
+    cdef dict cookies = None
     found = PyDict_GetItem(_requests_globals, PARSER_GLOBAL)
     if found is NULL or not _one_of(found, _PARSERS):
         return None
@@ -385,10 +408,15 @@ cdef object _cookies_of(object headers):
         value = _part(pair, 1)
         if value is None:
             return None
-        _parse(cookies, <const uchar*>PyBytes_AS_STRING(value), PyBytes_GET_SIZE(value))
+        parsed = _parsed(_parsed_bytes, value, <const uchar*>PyBytes_AS_STRING(value),
+                         PyBytes_GET_SIZE(value))
+        if cookies is None:
+            cookies = PyDict_Copy(parsed)
+        else:
+            cookies.update(parsed)
         if not COOKIES_READ_ALL:    # the first Cookie header only
             return cookies
-    return cookies
+    return {} if cookies is None else cookies
 
 
 cdef inline int _store(object obj, object name, object value) except -1:

@@ -28,7 +28,7 @@ import starlette.datastructures
 import starlette.requests
 
 from ._asgi_py import _name
-from ._common import COOKIES_READ_ALL
+from ._common import COOKIES_READ_ALL, PARSED_COOKIE_MAX, PARSED_COOKIES_SIZE
 
 #: What the compiled module takes from this one (see the module docstring);
 #: tests/test_seam.py checks that it reads exactly these names.
@@ -133,6 +133,23 @@ def cookie_parser(cookie_string: str) -> dict[str, str]:
     (its own split(), partition() and strip() calls)."""
     if type(cookie_string) is not str:
         return STARLETTE_COOKIE_PARSER(cookie_string)
+    found = _parsed.get(cookie_string)
+    if found is not None:
+        return found.copy()
+    cookie_dict = _parse(cookie_string)
+    if len(cookie_string) <= PARSED_COOKIE_MAX:
+        if len(_parsed) >= PARSED_COOKIES_SIZE:
+            _parsed.clear()
+        _parsed[cookie_string] = cookie_dict.copy()
+    return cookie_dict
+
+
+#: Cookie header text -> its cookies (see _common.PARSED_COOKIE_MAX); the
+#: callers hand out copies.
+_parsed: dict[str, dict[str, str]] = {}
+
+
+def _parse(cookie_string: str) -> dict[str, str]:
     cookie_dict: dict[str, str] = {}
     for chunk in cookie_string.split(";"):
         key, found, val = chunk.partition("=")

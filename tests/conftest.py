@@ -78,6 +78,7 @@ class Implementation:
     json: ModuleType
     encoders: ModuleType   # the jsonable_encoder fast path (wrap)
     asgi: ModuleType
+    request: ModuleType    # the request side: Headers reads, cookies, cookie_parser
     classes: SimpleNamespace = field(repr=False)
     compiled: bool
 

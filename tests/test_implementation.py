@@ -30,6 +30,7 @@ print(json.dumps({
     "json": _impl.json.__name__,
     "encoders": _impl.encoders.__name__,
     "asgi": _impl.asgi.__name__,
+    "request": _impl.request.__name__,
 }))
 """
 
@@ -52,7 +53,7 @@ def _probe(**extra: str) -> dict:
 
 
 #: The implementation's modules, in fastresp._impl.Modules' order.
-MODULES = ("headers", "cookie", "json", "encoders", "asgi")
+MODULES = ("headers", "cookie", "json", "encoders", "asgi", "request")
 
 
 def _module_names(suffix: str) -> list:
@@ -153,7 +154,8 @@ def test_compiled_modules_are_extension_modules(impl):
     import importlib.machinery
 
     assert impl.compiled is True
-    for module in (impl.headers, impl.cookie, impl.json, impl.encoders, impl.asgi):
+    for module in (impl.headers, impl.cookie, impl.json, impl.encoders, impl.asgi,
+                   impl.request):
         assert module.__file__.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES)), module
         # Same API as the reference modules.
     from fastresp import _cookie_py, _headers_py
