@@ -87,14 +87,14 @@ REQUEST = "REQUEST"
 
 CASES: Tuple[Case, ...] = (
     Case("request_cookies", "Request(scope).cookies, 9 cookies ~400 B", REQUEST, 8.0, 1.0,
-         "_r = Request(dict(browser_scope)).cookies", "_r"),
+         "_r = Request(fresh_scope()).cookies", "_r"),
     Case("headers_scope_get", "Headers(scope=...) + 3 get (one miss), 12 headers", REQUEST,
          4.0, 1.0,
          "_h = Headers(scope=dict(browser_scope))\n"
          "_r = (_h.get('origin'), _h.get('user-agent'), _h.get('accept-encoding'))",
          "_r"),
-    Case("request_headers_items", "Request(scope).headers.items(), 12 headers", REQUEST, 2.0, 1.0,
-         "_r = Request(dict(browser_scope)).headers.items()", "_r"),
+    Case("request_headers_items", "Request(scope).headers.items(), 12 headers", REQUEST, 1.5, 1.0,
+         "_r = Request(fresh_scope()).headers.items()", "_r"),
     Case("cookie_parser", "cookie_parser(9 cookies ~400 B)", REQUEST, 8.0, 1.0,
          "_r = requests.cookie_parser(cookie_text)", "_r"),
 )
@@ -106,7 +106,27 @@ def namespace() -> Dict[str, Any]:
     from starlette.requests import Request
 
     return {"Request": Request, "Headers": Headers, "requests": requests,
-            "browser_scope": scope("/"), "cookie_text": BROWSER_COOKIE.decode("latin-1")}
+            "browser_scope": scope("/"), "fresh_scope": fresh_scope,
+            "cookie_text": BROWSER_COOKIE.decode("latin-1")}
+
+
+def fresh_headers(headers: List[Tuple[bytes, bytes]]) -> List[Tuple[bytes, bytes]]:
+    """headers with a new bytes object for the Cookie value, as a server makes
+    for every request (a bytes object caches its hash: the same object request
+    after request would flatter anything keyed on it). One concatenation: cheap
+    beside the work measured, and the same on both sides."""
+    return [(name, value[:-1] + value[-1:]) if name == b"cookie" else (name, value)
+            for name, value in headers]
+
+
+_BROWSER_SCOPE = scope("/")
+_BEFORE_COOKIE = BROWSER_HEADERS[:-1]
+_COOKIE_HEAD, _COOKIE_TAIL = BROWSER_COOKIE[:-1], BROWSER_COOKIE[-1:]
+
+
+def fresh_scope() -> Dict[str, Any]:
+    """The browser-like request's scope, with a fresh Cookie value."""
+    return dict(_BROWSER_SCOPE, headers=[*_BEFORE_COOKIE, (b"cookie", _COOKIE_HEAD + _COOKIE_TAIL)])
 
 
 # -------------------------------------------------------------- whole request
@@ -230,7 +250,8 @@ def request_runner(app: Any, case: RequestCase,
 
     async def batch(n: int) -> None:
         for _ in range(n):
-            await app(dict(request_scope, headers=list(case.headers)), _receive, _drop)
+            await app(dict(request_scope, headers=fresh_headers(list(case.headers))), _receive,
+                      _drop)
 
     def run(n: int) -> float:
         start = time.perf_counter_ns()

@@ -34,7 +34,7 @@ from ._capi cimport (
 from ._tables cimport LOWER, fill_table, fill_header_tables
 
 from ._request_py import (
-    REQUESTS_GLOBALS, STARLETTE_COOKIE_PARSER, STARLETTE_HEADERS, cookie_parser as _py_cookie_parser,
+    contains as _py_contains, get as _py_get, getitem as _py_getitem, REQUESTS_GLOBALS, STARLETTE_COOKIE_PARSER, STARLETTE_HEADERS, cookie_parser as _py_cookie_parser,
     cookies as _py_cookies, eq, getlist as _py_getlist, headers as _py_headers,
     items as _py_items, keys as _py_keys, mutablecopy, raw, repr_,
     values as _py_values,
@@ -229,6 +229,95 @@ def items(self):
 cdef object _KEYS_FUNCTION = keys
 
 
+cdef extern from *:
+    """
+    /* The index of the first item of list, a (bytes, value) tuple, whose name
+       is lower[text[0]]...lower[text[n - 1]]; the list's size when there is
+       none; -1 when an item before it is anything else. No references are
+       taken: nothing here runs Python code. */
+    static Py_ssize_t fastresp_find_name(PyObject* list, const unsigned char* text,
+                                         Py_ssize_t n, const unsigned char* lower) {
+        Py_ssize_t size = PyList_GET_SIZE(list);
+        for (Py_ssize_t i = 0; i < size; i++) {
+            PyObject* item = PyList_GET_ITEM(list, i);
+            if (!PyTuple_CheckExact(item) || PyTuple_GET_SIZE(item) != 2)
+                return -1;
+            PyObject* name = PyTuple_GET_ITEM(item, 0);
+            if (!PyBytes_CheckExact(name))
+                return -1;
+            if (PyBytes_GET_SIZE(name) != n)
+                continue;
+            const unsigned char* bytes = (const unsigned char*)PyBytes_AS_STRING(name);
+            Py_ssize_t j = 0;
+            while (j < n && bytes[j] == lower[text[j]])
+                j++;
+            if (j == n)
+                return i;
+        }
+        return size;
+    }
+    """
+    Py_ssize_t find_name "fastresp_find_name"(list raw, const uchar* text, Py_ssize_t n,
+                                              const uchar* lower) noexcept
+
+
+cdef inline Py_ssize_t _index(list raw, object key) noexcept:
+    """The index of the first item named ``key.lower().encode("latin-1")``,
+    len(raw) when there is none, -1 when the reference must look (key is not a
+    1-byte-kind str, or an item before the match is not a (bytes, ...) tuple).
+    The lowered key is compared byte by byte, never made."""
+    if type(key) is not str or PyUnicode_KIND(key) != PyUnicode_1BYTE_KIND:
+        return -1
+    return find_name(raw, PyUnicode_1BYTE_DATA(key), PyUnicode_GET_LENGTH(key), LOWER)
+
+
+cdef object _lookup(object self, object key):
+    """The stored value of the first header named key, _MISSING when none, None
+    when the reference must do it (odd list or key, a value that is not bytes)."""
+    cdef Py_ssize_t i
+    raw = _list(self)
+    if raw is None:
+        return None
+    i = _index(raw, key)
+    if i < 0:
+        return None
+    if i == PyList_GET_SIZE(raw):
+        return _MISSING
+    return _part(<object>PyList_GET_ITEM(raw, i), 1)
+
+
+def getitem(self, key):
+    """``Headers.__getitem__``."""
+    found = _lookup(self, key)
+    if found is None:
+        return _py_getitem(self, key)
+    if found is _MISSING:
+        raise KeyError(key)
+    return _decoded(found)
+
+
+def contains(self, key):
+    """``Headers.__contains__``."""
+    found = _lookup(self, key)
+    if found is None:
+        return _py_contains(self, key)
+    return found is not _MISSING
+
+
+cdef object _GETITEM_FUNCTION = getitem
+
+
+def get(self, key, default=None):
+    """``Mapping.get``, as Headers inherits it: ``self[key]``, default on a KeyError."""
+    if _PyType_Lookup(<PyTypeObject*>Py_TYPE(self), GETITEM) is <PyObject*>_GETITEM_FUNCTION:
+        found = _lookup(self, key)
+        if found is _MISSING:
+            return default
+        if found is not None:
+            return _decoded(found)
+    return _py_get(self, key, default)
+
+
 def iter_(self):
     """``Headers.__iter__``: ``iter(self.keys())``."""
     if _PyType_Lookup(<PyTypeObject*>Py_TYPE(self), KEYS) is <PyObject*>_KEYS_FUNCTION:
@@ -248,9 +337,10 @@ len_.__name__ = len_.__qualname__ = "__len__"
 
 
 def headers_methods():
-    """What this module puts on a Headers class (with _asgi's __init__,
-    __getitem__, __contains__ and get: see responses.headers_methods)."""
+    """What this implementation puts on a Headers class (``__init__`` is
+    _asgi's: starlette's MutableHeaders inherits it from Headers unchanged)."""
     return {
+        "__init__": _asgi.init, "__getitem__": getitem, "__contains__": contains, "get": get,
         "getlist": getlist, "keys": keys, "values": values, "items": items, "__iter__": iter_,
         "__len__": len_, "__eq__": eq, "raw": raw, "mutablecopy": mutablecopy,
         "__repr__": repr_,
@@ -365,8 +455,8 @@ def cookie_parser(cookie_string):
 # the getters skip the call and do the work here.
 cdef tuple _PARSERS = (cookie_parser, _py_cookie_parser, STARLETTE_COOKIE_PARSER)
 cdef tuple _GETLISTS = (getlist, _py_getlist, vars(STARLETTE_HEADERS)["getlist"])
-cdef tuple _GETS = (_asgi.get, _asgi_py.get, STARLETTE_HEADERS.get)
-cdef tuple _GETITEMS = (_asgi.getitem, _asgi_py.getitem, vars(STARLETTE_HEADERS)["__getitem__"])
+cdef tuple _GETS = (get, _asgi.get, _py_get, STARLETTE_HEADERS.get)
+cdef tuple _GETITEMS = (getitem, _asgi.getitem, _py_getitem, vars(STARLETTE_HEADERS)["__getitem__"])
 cdef tuple _INITS = (_asgi.init, _asgi_py.init, vars(STARLETTE_HEADERS)["__init__"])
 
 

@@ -12,7 +12,8 @@ MutableHeaders inherits them from Headers unchanged); the rest is here.
 Where starlette releases differ, what the installed one does is decided once,
 at import (``_common.COOKIES_READ_ALL``).
 
-The interface the compiled module uses (``COMPILED_USES``): ``getlist``,
+The interface the compiled module uses (``COMPILED_USES``): ``getitem``,
+``contains``, ``get`` (``_asgi_py``'s, for Headers as for MutableHeaders), ``getlist``,
 ``keys``, ``values``, ``items``, ``cookie_parser``, ``cookies`` and ``headers``,
 which ``_request`` hands every case it does not do itself; ``raw``, ``eq``,
 ``mutablecopy`` and ``repr_``, which it uses as they are; and starlette's own
@@ -27,12 +28,12 @@ from typing import Any, Iterator
 import starlette.datastructures
 import starlette.requests
 
-from ._asgi_py import _name
+from ._asgi_py import _name, contains, get, getitem, init
 from ._common import COOKIES_READ_ALL, PARSED_COOKIE_MAX, PARSED_COOKIES_SIZE
 
 #: What the compiled module takes from this one (see the module docstring);
 #: tests/test_seam.py checks that it reads exactly these names.
-COMPILED_USES = ("getlist", "keys", "values", "items", "cookie_parser", "cookies", "headers",
+COMPILED_USES = ("getitem", "contains", "get", "getlist", "keys", "values", "items", "cookie_parser", "cookies", "headers",
                  "raw", "eq", "mutablecopy", "repr_", "STARLETTE_HEADERS", "STARLETTE_COOKIE_PARSER",
                  "REQUESTS_GLOBALS")
 
@@ -113,9 +114,9 @@ raw = property(_raw)
 
 
 def headers_methods() -> dict[str, object]:
-    """What this module puts on a Headers class (with _asgi_py's __init__,
-    __getitem__, __contains__ and get: see responses.headers_methods)."""
+    """What this implementation puts on a Headers class."""
     return {
+        "__init__": init, "__getitem__": getitem, "__contains__": contains, "get": get,
         "getlist": getlist, "keys": keys, "values": values, "items": items, "__iter__": iter_,
         "__len__": len_, "__eq__": eq, "raw": raw, "mutablecopy": mutablecopy,
         "__repr__": repr_,

@@ -53,13 +53,9 @@ def hot_methods(modules: HotModules) -> dict[str, dict[str, object]]:
 
 
 def headers_methods(modules: HotModules) -> dict[str, object]:
-    """What an implementation puts on ``starlette.datastructures.Headers``: the
-    MutableHeaders operations starlette's MutableHeaders inherits from Headers
-    unchanged (``__init__``, ``[]``, ``in``, ``get``), and the reads of
-    *modules*.request (which must have one: ``_impl``'s modules do)."""
-    asgi = modules.asgi
-    return {"__init__": asgi.init, "__getitem__": asgi.getitem, "__contains__": asgi.contains,
-            "get": asgi.get, **modules.request.headers_methods()}  # type: ignore[attr-defined]
+    """What an implementation puts on ``starlette.datastructures.Headers``
+    (*modules* must have a ``request`` module: ``_impl``'s modules do)."""
+    return modules.request.headers_methods()  # type: ignore[attr-defined, no-any-return]
 
 
 def make_headers_class(modules: HotModules, module: str = __name__) -> type:
