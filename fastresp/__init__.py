@@ -9,14 +9,14 @@ and FastAPI response in the process instead.
 from __future__ import annotations
 
 from ._impl import IMPLEMENTATION, REASON
-from ._impl import request as _request
+from . import _impl
 from ._install import install, installed, uninstall
 from .responses import (
     Headers, HTMLResponse, JSONResponse, MutableHeaders, PlainTextResponse, RedirectResponse, Response,
 )
 
 #: ``starlette.requests.cookie_parser``, compiled where the implementation is.
-cookie_parser = _request.cookie_parser
+cookie_parser = _impl.request.cookie_parser
 
 __version__ = "0.1.0"
 
