@@ -423,22 +423,38 @@ cdef int _parse(dict cookies, const uchar* data, Py_ssize_t size) except -1:
 cdef dict _parsed_bytes = {}
 cdef dict _parsed_text = {}
 cdef Py_ssize_t PARSED_COOKIE_MAX = _common.PARSED_COOKIE_MAX
+# The last Cookie header (bytes) parsed or found, and its cookies: a browser
+# sends the same one request after request, and comparing it with memcmp is
+# cheaper than hashing a fresh bytes object to look it up.
+cdef bytes _last_header = None
+cdef dict _last_cookies = None
 cdef Py_ssize_t PARSED_COOKIES_SIZE = _common.PARSED_COOKIES_SIZE
 
 
 cdef dict _parsed(dict cache, object header, const uchar* data, Py_ssize_t size):
     """The cookies of header (whose latin-1 text is data[:size]), remembered in
     cache when it is short: the caller must copy them before handing them out."""
-    cdef PyObject* found = PyDict_GetItem(cache, header)
+    global _last_header, _last_cookies
     cdef dict cookies
+    cdef PyObject* found
+    if (_last_header is not None and type(header) is bytes
+            and PyBytes_GET_SIZE(_last_header) == size
+            and memcmp(PyBytes_AS_STRING(_last_header), data, size) == 0):
+        return _last_cookies    # the same header as last time: no hash of its bytes
+    found = PyDict_GetItem(cache, header)
     if found is not NULL:
-        return <dict>found
+        cookies = <dict>found
+        if type(header) is bytes:
+            _last_header, _last_cookies = header, cookies
+        return cookies
     cookies = {}
     _parse(cookies, data, size)
     if size <= PARSED_COOKIE_MAX:
         if len(cache) >= PARSED_COOKIES_SIZE:
             cache.clear()
         cache[header] = cookies
+        if type(header) is bytes:
+            _last_header, _last_cookies = header, cookies
     return cookies
 
 
