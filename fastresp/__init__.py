@@ -10,16 +10,21 @@ from __future__ import annotations
 
 from ._common import SameSiteError
 from ._env import NoCompilerWarning
+from . import _impl
 from ._impl import IMPLEMENTATION, REASON
 from ._install import install, installed, uninstall
 from .responses import (
-    HTMLResponse, JSONResponse, MutableHeaders, PlainTextResponse, RedirectResponse, Response,
+    Headers, HTMLResponse, JSONResponse, MutableHeaders, PlainTextResponse, RedirectResponse, Response,
 )
+
+#: ``starlette.requests.cookie_parser``, compiled where the implementation is.
+cookie_parser = _impl.ACTIVE.request.cookie_parser
 
 __version__ = "0.1.0"
 
 __all__ = [
     "IMPLEMENTATION",
+    "Headers",
     "HTMLResponse",
     "JSONResponse",
     "MutableHeaders",
@@ -29,6 +34,7 @@ __all__ = [
     "RedirectResponse",
     "Response",
     "SameSiteError",
+    "cookie_parser",
     "install",
     "installed",
     "uninstall",

@@ -345,7 +345,7 @@ cdef object _GET_FUNCTION = get
 
 
 def update(self, other):
-    """All or nothing, as the reference's: see _asgi_py.checked_update."""
+    """All or nothing, as the reference's (checked_update)."""
     if not _own(type(self), SETITEM, _SETITEM_FUNCTION):
         for key, value in other.items():
             self[key] = value   # a subclass's own __setitem__, as starlette calls it

@@ -44,8 +44,9 @@ def hot_methods(impl: Implementation) -> dict[str, dict[str, object]]:
 
 
 def make_classes(impl: Implementation, module: str = "fastresp") -> SimpleNamespace:
-    """The five response classes built on impl's modules, and the MutableHeaders
-    subclass their ``headers`` makes; *module* is their ``__module__``."""
+    """The five response classes built on impl's modules, the MutableHeaders
+    subclass their ``headers`` makes, and the request side's Headers subclass;
+    *module* is their ``__module__``."""
     methods = hot_methods(impl)
     mutable_headers = type("MutableHeaders", (_starlette.MutableHeaders,), {
         **methods["MutableHeaders"], "__module__": module,
@@ -59,7 +60,10 @@ def make_classes(impl: Implementation, module: str = "fastresp") -> SimpleNamesp
         return type(name, (base, response), {
             **methods.get(name, {}), "__module__": module, "__doc__": base.__doc__})
 
-    classes = SimpleNamespace(Response=response, MutableHeaders=mutable_headers, **{
+    headers = type("Headers", (_starlette.Headers,), {
+        **impl.request.headers_methods(), "__module__": module,
+        "__doc__": _starlette.Headers.__doc__})
+    classes = SimpleNamespace(Response=response, MutableHeaders=mutable_headers, Headers=headers, **{
         name: subclass(name)
         for name in ("HTMLResponse", "PlainTextResponse", "JSONResponse", "RedirectResponse")})
     set_slots(impl, classes, True)

@@ -65,6 +65,28 @@ VARY_JOINS_ALL = _vary_joins_all()
 #: the message types with "websocket.".
 WEBSOCKET_WRAPS_SEND = "_wrap_websocket_denial_send" in vars(starlette.responses.Response)
 
+
+
+def _cookies_read_all() -> bool:
+    """starlette >= 0.49 parses every Cookie header (``headers.getlist("cookie")``,
+    each one's cookies updating the dict in turn); earlier releases parse the
+    first only (``headers.get("cookie")``). Read from the installed property's
+    own code, taken before install() can replace it."""
+    import starlette.requests
+    getter = vars(starlette.requests.HTTPConnection)["cookies"].fget
+    return "getlist" in getter.__code__.co_names
+
+
+#: ``HTTPConnection.cookies`` reads every Cookie header (True) or the first only.
+COOKIES_READ_ALL = _cookies_read_all()
+
+#: A Cookie header's parsed cookies are remembered when it is at most this long,
+#: for at most PARSED_COOKIES_SIZE headers (cleared and refilled when full): a
+#: browser sends the same header request after request, and parsing is a pure
+#: function of its text (each hit hands out a copy of the dict).
+PARSED_COOKIE_MAX = 4096
+PARSED_COOKIES_SIZE = 256
+
 # --------------------------------------------------------------------------- cookies
 
 #: Characters a cookie name may hold, and that a value may hold without quotes
@@ -202,6 +224,10 @@ def _lower_latin1(code: int) -> int:
 
 #: ``str.lower`` for every latin-1 character, as one table of bytes.
 LOWER_LATIN1 = bytes(_lower_latin1(code) for code in range(256))
+
+#: 1 for each latin-1 character ``str.strip()`` removes (``str.isspace``: the
+#: ASCII whitespace, \x1c-\x1f, \x85 and \xa0), as one table of bytes.
+SPACE_LATIN1 = bytes(chr(code).isspace() for code in range(256))
 
 #: Characters ``urllib.parse.quote`` leaves alone in a redirect URL: its
 #: always-safe set plus the ``safe`` argument starlette passes.

@@ -32,6 +32,7 @@ class Implementation:
     json: ModuleType
     encoders: ModuleType
     asgi: ModuleType
+    request: ModuleType
     #: ``fastresp._slots``, the CPython type-slot switches: compiled only.
     slots: ModuleType | None = field(default=None, repr=False)
     #: Response, HTMLResponse, PlainTextResponse, JSONResponse, RedirectResponse

@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib
 import threading
 
+import starlette.datastructures
+import starlette.requests
 import starlette.responses as _starlette
 
 from . import _impl
@@ -28,8 +30,23 @@ def _patches() -> dict[object, dict[str, object]]:
     patches: dict[object, dict[str, object]] = {
         getattr(_starlette, name): methods
         for name, methods in hot_methods(_impl.ACTIVE).items()}
+    patches.update(_request_patches())
     patches.update(_fastapi_patches())
     return patches
+
+
+def _request_patches() -> dict[object, dict[str, object]]:
+    """The request side: the reads of ``Headers`` (which ``MutableHeaders``
+    inherits where it does not have its own), ``HTTPConnection.headers`` and
+    ``.cookies``, and ``starlette.requests.cookie_parser``: the one module that
+    binds that function (FastAPI and starlette's other modules reach it only
+    through ``HTTPConnection.cookies``, and ``Headers`` is patched on the class,
+    whatever name it is imported under)."""
+    return {
+        starlette.datastructures.Headers: _impl.ACTIVE.request.headers_methods(),
+        starlette.requests.HTTPConnection: _impl.ACTIVE.request.connection_properties(),
+        starlette.requests: {"cookie_parser": _impl.ACTIVE.request.cookie_parser},
+    }
 
 
 def _fastapi_patches() -> dict[object, dict[str, object]]:

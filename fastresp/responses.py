@@ -18,8 +18,10 @@ from ._impl import ACTIVE as _ACTIVE
 if TYPE_CHECKING:
     # starlette.responses imports MutableHeaders without re-exporting it: the
     # base comes from where starlette defines it (else it is Any to mypy --strict).
+    from starlette.datastructures import Headers as _Headers
     from starlette.datastructures import MutableHeaders as _MutableHeaders
 
+    class Headers(_Headers): ...
     class MutableHeaders(_MutableHeaders): ...
 
     class Response(_starlette.Response):
@@ -37,6 +39,7 @@ else:
     JSONResponse = _ACTIVE.classes.JSONResponse
     RedirectResponse = _ACTIVE.classes.RedirectResponse
     MutableHeaders = _ACTIVE.classes.MutableHeaders
+    Headers = _ACTIVE.classes.Headers
 
-__all__ = ["MutableHeaders", "Response", "HTMLResponse", "PlainTextResponse", "JSONResponse",
-           "RedirectResponse"]
+__all__ = ["Headers", "MutableHeaders", "Response", "HTMLResponse", "PlainTextResponse",
+           "JSONResponse", "RedirectResponse"]

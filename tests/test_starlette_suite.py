@@ -44,7 +44,12 @@ MODES = ("install", "swap")
 IMPLEMENTATIONS = ("cython", "python")
 #: Files of the starlette sdist the suite needs, relative to its top directory.
 SUITE_FILES = ("pyproject.toml", "tests/__init__.py", "tests/conftest.py", "tests/types.py",
-               "tests/test_responses.py")
+               "tests/test_responses.py", "tests/test_datastructures.py", "tests/test_requests.py")
+#: The request side's test files (Headers, Request.headers/.cookies, cookie_parser),
+#: run under install() only (fastresp has no Request class to swap in).
+REQUEST_TEST_FILES = ("tests/test_datastructures.py", "tests/test_requests.py")
+#: Fewer tests than this passing in them means they were not really run.
+MIN_PASSED_REQUESTS = 60
 #: The tests the plugin leaves out below Python 3.14 (one run each), see PLUGIN.
 REFUSAL_TESTS = ("test_set_cookie_raises_for_invalid_python_version", "test_delete_cookie_partitioned")
 #: Fewer tests than this passing means the suite was not really run.
@@ -111,6 +116,15 @@ PLUGIN = textwrap.dedent('''
 
 
     def pytest_collection_finish(session):
+        if MODE == "install":
+            import starlette.datastructures
+            import starlette.requests
+            if starlette.requests.cookie_parser is not fastresp.cookie_parser:
+                raise RuntimeError("install() did not put fastresp's cookie_parser in place")
+            if starlette.datastructures.Headers.getlist is not fastresp.Headers.getlist:
+                raise RuntimeError("install() did not put fastresp's Headers reads in place")
+        if os.environ.get("FASTRESP_SUITE_FILES") != "responses":
+            return
         module = sys.modules.get("tests.test_responses")
         if module is None:
             raise RuntimeError("starlette's tests/test_responses.py was not imported")
@@ -164,7 +178,8 @@ def suite(tmp_path_factory) -> Path:
 def _environment(mode: str, implementation: str) -> Dict[str, str]:
     env = {key: value for key, value in os.environ.items()
            if key not in ("FASTRESP_NO_EXTENSIONS", "PYTHONPATH", "PYTEST_ADDOPTS")}
-    env.update(FASTRESP_SUITE_MODE=mode, FASTRESP_SUITE_IMPLEMENTATION=implementation)
+    env.update(FASTRESP_SUITE_MODE=mode, FASTRESP_SUITE_IMPLEMENTATION=implementation,
+               FASTRESP_SUITE_FILES="responses")
     # The fastresp under test, whether installed (tox) or built in place.
     env["PYTHONPATH"] = os.path.dirname(os.path.dirname(os.path.abspath(fastresp.__file__)))
     if implementation == "python":
@@ -206,3 +221,44 @@ def test_starlette_test_responses(suite, mode, implementation):
         text = (suite / "tests/test_responses.py").read_text()
         expected = sum(f"def {name}(" in text for name in REFUSAL_TESTS)
         assert counts.get("deselected", 0) == expected, process.stdout[-4000:]
+
+
+def _plain_failures(suite: Path, env: Dict[str, str]) -> List[str]:
+    """The request tests that fail here without fastresp at all (e.g.
+    test_request_headers expects "zstd" in httpx's accept-encoding, which only
+    some httpx installs send; the form tests need python-multipart): they say
+    nothing about fastresp."""
+    plain = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rf",
+                            *REQUEST_TEST_FILES], cwd=str(suite), env=env, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, universal_newlines=True, timeout=900)
+    failures = re.findall(r"^(?:FAILED|ERROR) (\S+)", plain.stdout, re.M)
+    assert len(failures) <= 8, plain.stdout[-4000:]    # the suite itself runs here
+    return failures
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("implementation", IMPLEMENTATIONS)
+def test_starlette_test_requests_and_datastructures(suite, implementation):
+    """starlette's tests/test_datastructures.py and tests/test_requests.py under
+    install(): Headers (and MutableHeaders, which inherits its reads),
+    Request.headers, Request.cookies and cookie_parser are fastresp's."""
+    if implementation == "cython":
+        missing = _compiled_missing()
+        if missing and os.environ.get("FASTRESP_REQUIRE_COMPILED"):
+            pytest.fail(f"FASTRESP_REQUIRE_COMPILED is set but {missing}")
+        if missing:
+            pytest.skip(missing)
+    env = _environment("install", implementation)
+    env["FASTRESP_SUITE_FILES"] = "requests"
+    plain_failures = _plain_failures(suite, env)
+    args: List[str] = [sys.executable, "-m", "pytest", "-p", "fastresp_suite_plugin", "-p",
+                       "no:cacheprovider", "-q", "-rfEs", *REQUEST_TEST_FILES,
+                       *[f"--deselect={test}" for test in plain_failures]]
+    process = subprocess.run(args, cwd=str(suite), env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, universal_newlines=True, timeout=900)
+    counts = _summary(process.stdout)
+    print(f"starlette {starlette.__version__} {' '.join(REQUEST_TEST_FILES)}, fastresp "
+          f"{implementation} (install): {counts}; failing without fastresp too, so left out: "
+          f"{plain_failures}")
+    assert process.returncode == 0, process.stdout[-12000:]
+    assert counts.get("passed", 0) >= MIN_PASSED_REQUESTS, process.stdout[-4000:]

@@ -1,0 +1,579 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+# cython: initializedcheck=False, embedsignature=True, binding=True
+# cython: freethreading_compatible=False
+# (Every directive this module is compiled with; setup.py adds none.
+# freethreading_compatible=False is Cython's default, stated: the module-level
+# name cache needs the GIL.)
+"""The request side of the header and cookie path, compiled: the reads of
+``starlette.datastructures.Headers`` (``getlist``, ``keys``, ``values``,
+``items``, iteration, ``len``), ``HTTPConnection.headers``,
+``HTTPConnection.cookies`` and ``starlette.requests.cookie_parser``.
+
+The common case (a list of ``(bytes, bytes)`` tuples, a plain latin-1 str name,
+a plain str or bytes Cookie value) is done here: names are compared as bytes,
+and a Cookie header is parsed straight from its bytes (a latin-1 str's storage
+is the same bytes) in one pass, with ``http.cookies._unquote``'s rules for a
+quoted value. Anything else (odd list items, str subclasses, other text, a
+class whose methods are not starlette's or fastresp's) goes to the reference
+``_request_py`` before any user code runs, so it makes starlette's calls and
+raises starlette's errors.
+"""
+
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
+from cpython.dict cimport PyDict_Copy, PyDict_GetItem, PyDict_SetItem
+from cpython.list cimport PyList_Append, PyList_GET_ITEM, PyList_GET_SIZE
+from cpython.mem cimport PyMem_Free, PyMem_Malloc
+from cpython.object cimport Py_TYPE, PyObject, PyTypeObject
+from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
+from libc.string cimport memchr, memcmp
+
+from ._capi cimport (
+    GENERIC_SETATTR, PyObject_GenericSetAttr, PyUnicode_1BYTE_DATA, PyUnicode_1BYTE_KIND,
+    PyUnicode_GET_LENGTH, PyUnicode_KIND, TypeObject, _PyType_Lookup,
+)
+from ._tables cimport LOWER, fill_table, fill_header_tables
+
+from ._request_py import (
+    contains as _py_contains, get as _py_get, getitem as _py_getitem, REQUESTS_GLOBALS, STARLETTE_COOKIE_PARSER, STARLETTE_HEADERS, cookie_parser as _py_cookie_parser,
+    cookies as _py_cookies, eq, getlist as _py_getlist, headers as _py_headers,
+    items as _py_items, keys as _py_keys, mutablecopy, raw, repr_,
+    values as _py_values,
+)
+from . import _asgi, _asgi_py, _common
+
+cdef extern from "Python.h":
+    object PyUnicode_DecodeLatin1(const char* data, Py_ssize_t size, const char* errors)
+    int PyType_Check(object o)
+
+cdef extern from *:
+    """
+    static unsigned char fastresp_SPACE[256];
+    """
+    unsigned char SPACE "fastresp_SPACE"[256]   # 1: str.strip() removes it
+
+ctypedef unsigned char uchar
+ctypedef object (*NewFunction)(object cls, object args, PyObject* kwargs)   # tp_new
+
+fill_header_tables(_common)
+fill_table(SPACE, _common.SPACE_LATIN1)
+
+cdef bint COOKIES_READ_ALL = _common.COOKIES_READ_ALL
+cdef dict _requests_globals = REQUESTS_GLOBALS
+
+cdef object LIST = "_list"
+cdef object HEADERS_ATTR = "_headers"
+cdef object COOKIES_ATTR = "_cookies"
+cdef object INIT = "__init__"
+cdef object KEYS = "keys"
+cdef object GETLIST = "getlist"
+cdef object GET = "get"
+cdef object GETITEM = "__getitem__"
+cdef object HEADERS_GLOBAL = "Headers"
+cdef object PARSER_GLOBAL = "cookie_parser"
+cdef object _MISSING = object()
+cdef tuple _NO_ARGS = ()
+cdef void* _OBJECT_NEW = (<TypeObject*>object).tp_new
+cdef bytes COOKIE = b"cookie"
+
+
+# ------------------------------------------------------------------- names
+
+# Header name (a plain latin-1 str) -> key.lower().encode("latin-1"): an app
+# looks the same few names up again and again.
+cdef dict _names = {}
+cdef Py_ssize_t NAMES_SIZE = 512
+cdef object _last_key = None
+cdef bytes _last_name = None
+
+
+cdef inline object _latin1_text(const uchar* data, Py_ssize_t size):
+    return PyUnicode_DecodeLatin1(<const char*>data, size, NULL)
+
+
+cdef bytes _name(object key):
+    """key.lower().encode("latin-1") for a 1-byte-kind str, or None: the caller
+    hands over to the reference."""
+    global _last_key, _last_name
+    cdef PyObject* cached
+    cdef Py_ssize_t i, n
+    cdef const uchar* source
+    cdef uchar* target
+    if key is _last_key:
+        return _last_name
+    if type(key) is not str or PyUnicode_KIND(key) != PyUnicode_1BYTE_KIND:
+        return None
+    cached = PyDict_GetItem(_names, key)
+    if cached is not NULL:
+        name = <bytes>cached
+    else:
+        n = PyUnicode_GET_LENGTH(key)
+        source = PyUnicode_1BYTE_DATA(key)
+        name = bytes(n)
+        target = <uchar*>PyBytes_AS_STRING(name)
+        for i in range(n):
+            target[i] = LOWER[source[i]]
+        if len(_names) >= NAMES_SIZE:
+            _names.clear()
+        _names[key] = name
+    _last_key = key
+    _last_name = name
+    return name
+
+
+# ------------------------------------------------------------ the raw list
+
+cdef inline object _list(object self):
+    """self._list when it is a list, or None."""
+    found = getattr(self, LIST)
+    return found if type(found) is list else None
+
+
+cdef inline object _pair(list raw, Py_ssize_t i):
+    """raw[i] when it is a 2-tuple, or None."""
+    item = <object>PyList_GET_ITEM(raw, i)
+    if type(item) is not tuple or PyTuple_GET_SIZE(item) != 2:
+        return None
+    return item
+
+
+cdef inline object _part(object pair, Py_ssize_t index):
+    """pair[index] when it is bytes, or None."""
+    part = <object>PyTuple_GET_ITEM(pair, index)
+    return part if type(part) is bytes else None
+
+
+cdef inline bint _equal(bytes a, bytes b) noexcept:
+    cdef Py_ssize_t n = PyBytes_GET_SIZE(b)
+    return PyBytes_GET_SIZE(a) == n and memcmp(PyBytes_AS_STRING(a), PyBytes_AS_STRING(b), n) == 0
+
+
+cdef inline object _decoded(bytes data):
+    return PyUnicode_DecodeLatin1(PyBytes_AS_STRING(data), PyBytes_GET_SIZE(data), NULL)
+
+
+cdef object _getlist(object raw, bytes name):
+    """The decoded values named name, or None when an item is not a pair of
+    bytes (where it is read)."""
+    cdef Py_ssize_t i
+    result = []
+    for i in range(PyList_GET_SIZE(raw)):
+        pair = _pair(raw, i)
+        key = _part(pair, 0) if pair is not None else None
+        if key is None:
+            return None
+        if _equal(key, name):
+            value = _part(pair, 1)
+            if value is None:
+                return None
+            PyList_Append(result, _decoded(value))
+    return result
+
+
+def getlist(self, key):
+    """``Headers.getlist``."""
+    name = _name(key)
+    raw = _list(self) if name is not None else None
+    result = _getlist(raw, name) if raw is not None else None
+    if result is None:
+        return _py_getlist(self, key)
+    return result
+
+
+cdef object _each(object raw, int which):
+    """keys (0), values (1) or items (2) of the list, decoded; None when an item
+    is not a pair of bytes."""
+    cdef Py_ssize_t i
+    result = []
+    for i in range(PyList_GET_SIZE(raw)):
+        pair = _pair(raw, i)
+        if pair is None:
+            return None
+        key = _part(pair, 0) if which != 1 else None
+        value = _part(pair, 1) if which != 0 else None
+        if which == 0:
+            if key is None:
+                return None
+            PyList_Append(result, _decoded(key))
+        elif which == 1:
+            if value is None:
+                return None
+            PyList_Append(result, _decoded(value))
+        else:
+            if key is None or value is None:
+                return None
+            PyList_Append(result, (_decoded(key), _decoded(value)))
+    return result
+
+
+def keys(self):
+    """``Headers.keys``."""
+    raw = _list(self)
+    result = _each(raw, 0) if raw is not None else None
+    return _py_keys(self) if result is None else result
+
+
+def values(self):
+    """``Headers.values``."""
+    raw = _list(self)
+    result = _each(raw, 1) if raw is not None else None
+    return _py_values(self) if result is None else result
+
+
+def items(self):
+    """``Headers.items``."""
+    raw = _list(self)
+    result = _each(raw, 2) if raw is not None else None
+    return _py_items(self) if result is None else result
+
+
+cdef object _KEYS_FUNCTION = keys
+
+
+cdef extern from *:
+    """
+    /* The index of the first item of list, a (bytes, value) tuple, whose name
+       is lower[text[0]]...lower[text[n - 1]]; the list's size when there is
+       none; -1 when an item before it is anything else. No references are
+       taken: nothing here runs Python code. */
+    static Py_ssize_t fastresp_find_name(PyObject* list, const unsigned char* text,
+                                         Py_ssize_t n, const unsigned char* lower) {
+        Py_ssize_t size = PyList_GET_SIZE(list);
+        for (Py_ssize_t i = 0; i < size; i++) {
+            PyObject* item = PyList_GET_ITEM(list, i);
+            if (!PyTuple_CheckExact(item) || PyTuple_GET_SIZE(item) != 2)
+                return -1;
+            PyObject* name = PyTuple_GET_ITEM(item, 0);
+            if (!PyBytes_CheckExact(name))
+                return -1;
+            if (PyBytes_GET_SIZE(name) != n)
+                continue;
+            const unsigned char* bytes = (const unsigned char*)PyBytes_AS_STRING(name);
+            Py_ssize_t j = 0;
+            while (j < n && bytes[j] == lower[text[j]])
+                j++;
+            if (j == n)
+                return i;
+        }
+        return size;
+    }
+    """
+    Py_ssize_t find_name "fastresp_find_name"(list raw, const uchar* text, Py_ssize_t n,
+                                              const uchar* lower) noexcept
+
+
+cdef inline Py_ssize_t _index(list raw, object key) noexcept:
+    """The index of the first item named ``key.lower().encode("latin-1")``,
+    len(raw) when there is none, -1 when the reference must look (key is not a
+    1-byte-kind str, or an item before the match is not a (bytes, ...) tuple).
+    The lowered key is compared byte by byte, never made."""
+    if type(key) is not str or PyUnicode_KIND(key) != PyUnicode_1BYTE_KIND:
+        return -1
+    return find_name(raw, PyUnicode_1BYTE_DATA(key), PyUnicode_GET_LENGTH(key), LOWER)
+
+
+cdef object _lookup(object self, object key):
+    """The stored value of the first header named key, _MISSING when none, None
+    when the reference must do it (odd list or key, a value that is not bytes)."""
+    cdef Py_ssize_t i
+    raw = _list(self)
+    if raw is None:
+        return None
+    i = _index(raw, key)
+    if i < 0:
+        return None
+    if i == PyList_GET_SIZE(raw):
+        return _MISSING
+    return _part(<object>PyList_GET_ITEM(raw, i), 1)
+
+
+def getitem(self, key):
+    """``Headers.__getitem__``."""
+    found = _lookup(self, key)
+    if found is None:
+        return _py_getitem(self, key)
+    if found is _MISSING:
+        raise KeyError(key)
+    return _decoded(found)
+
+
+def contains(self, key):
+    """``Headers.__contains__``."""
+    found = _lookup(self, key)
+    if found is None:
+        return _py_contains(self, key)
+    return found is not _MISSING
+
+
+cdef object _GETITEM_FUNCTION = getitem
+
+
+def get(self, key, default=None):
+    """``Mapping.get``, as Headers inherits it: ``self[key]``, default on a KeyError."""
+    if _PyType_Lookup(<PyTypeObject*>Py_TYPE(self), GETITEM) is <PyObject*>_GETITEM_FUNCTION:
+        found = _lookup(self, key)
+        if found is _MISSING:
+            return default
+        if found is not None:
+            return _decoded(found)
+    return _py_get(self, key, default)
+
+
+def iter_(self):
+    """``Headers.__iter__``: ``iter(self.keys())``."""
+    if _PyType_Lookup(<PyTypeObject*>Py_TYPE(self), KEYS) is <PyObject*>_KEYS_FUNCTION:
+        return iter(keys(self))
+    return iter(self.keys())
+
+
+iter_.__name__ = iter_.__qualname__ = "__iter__"
+
+
+def len_(self):
+    """``Headers.__len__``."""
+    return len(getattr(self, LIST))
+
+
+len_.__name__ = len_.__qualname__ = "__len__"
+
+
+def headers_methods():
+    """What this implementation puts on a Headers class (``__init__`` is
+    _asgi's: starlette's MutableHeaders inherits it from Headers unchanged)."""
+    return {
+        "__init__": _asgi.init, "__getitem__": getitem, "__contains__": contains, "get": get,
+        "getlist": getlist, "keys": keys, "values": values, "items": items, "__iter__": iter_,
+        "__len__": len_, "__eq__": eq, "raw": raw, "mutablecopy": mutablecopy,
+        "__repr__": repr_,
+    }
+
+
+# ----------------------------------------------------------------- cookies
+
+cdef object _unquote(const uchar* data, Py_ssize_t size):
+    """``http.cookies._unquote`` of the latin-1 text data[:size]: a value both
+    started and ended by a double quote loses them, and in it a backslash
+    followed by three octal digits (the first 0-3) stands for that character,
+    one followed by any other character but a newline for that character."""
+    cdef Py_ssize_t i = 0, n = 0
+    cdef uchar* out
+    cdef uchar c
+    if size < 2 or data[0] != b'"' or data[size - 1] != b'"':
+        return _latin1_text(data, size)
+    data += 1
+    size -= 2
+    if memchr(data, b'\\', size) is NULL:
+        return _latin1_text(data, size)
+    out = <uchar*>PyMem_Malloc(size)
+    if out is NULL:
+        raise MemoryError()
+    try:
+        while i < size:
+            c = data[i]
+            if c != b'\\' or i + 1 == size:
+                out[n] = c
+                i += 1
+            elif (i + 3 < size and b'0' <= data[i + 1] <= b'3'
+                  and b'0' <= data[i + 2] <= b'7' and b'0' <= data[i + 3] <= b'7'):
+                out[n] = (data[i + 1] - 48) * 64 + (data[i + 2] - 48) * 8 + data[i + 3] - 48  # 48: '0'
+                i += 4
+            elif data[i + 1] != b'\n':
+                out[n] = data[i + 1]
+                i += 2
+            else:           # "\\\n": the backslash stays, the newline is read next
+                out[n] = c
+                i += 1
+            n += 1
+        return _latin1_text(out, n)
+    finally:
+        PyMem_Free(out)
+
+
+cdef int _parse(dict cookies, const uchar* data, Py_ssize_t size) except -1:
+    """starlette's cookie_parser of the latin-1 text data[:size], into cookies."""
+    cdef Py_ssize_t start = 0, end, equals, key_start, key_end, value_start, value_end
+    cdef const uchar* found
+    while True:
+        found = <const uchar*>memchr(data + start, b';', size - start)
+        end = found - data if found is not NULL else size
+        found = <const uchar*>memchr(data + start, b'=', end - start)
+        if found is not NULL:
+            equals = found - data
+            key_start, key_end, value_start, value_end = start, equals, equals + 1, end
+        else:       # no "=": a value under the empty name
+            key_start, key_end, value_start, value_end = start, start, start, end
+        while key_start < key_end and SPACE[data[key_start]]:
+            key_start += 1
+        while key_end > key_start and SPACE[data[key_end - 1]]:
+            key_end -= 1
+        while value_start < value_end and SPACE[data[value_start]]:
+            value_start += 1
+        while value_end > value_start and SPACE[data[value_end - 1]]:
+            value_end -= 1
+        if key_end > key_start or value_end > value_start:
+            PyDict_SetItem(cookies, _latin1_text(data + key_start, key_end - key_start),
+                           _unquote(data + value_start, value_end - value_start))
+        if end == size:
+            return 0
+        start = end + 1
+
+
+# Cookie header (bytes, or text for cookie_parser) -> its cookies: see
+# _common.PARSED_COOKIE_MAX. Callers hand out copies. Two dicts: bytes and str
+# are never equal, but they can hash alike (and compare with a BytesWarning).
+cdef dict _parsed_bytes = {}
+cdef dict _parsed_text = {}
+cdef Py_ssize_t PARSED_COOKIE_MAX = _common.PARSED_COOKIE_MAX
+# The last Cookie header (bytes) parsed or found, and its cookies: a browser
+# sends the same one request after request, and comparing it with memcmp is
+# cheaper than hashing a fresh bytes object to look it up.
+cdef bytes _last_header = None
+cdef dict _last_cookies = None
+cdef Py_ssize_t PARSED_COOKIES_SIZE = _common.PARSED_COOKIES_SIZE
+
+
+cdef dict _parsed(dict cache, object header, const uchar* data, Py_ssize_t size):
+    """The cookies of header (whose latin-1 text is data[:size]), remembered in
+    cache when it is short: the caller must copy them before handing them out."""
+    global _last_header, _last_cookies
+    cdef dict cookies
+    cdef PyObject* found
+    if (_last_header is not None and type(header) is bytes
+            and PyBytes_GET_SIZE(_last_header) == size
+            and memcmp(PyBytes_AS_STRING(_last_header), data, size) == 0):
+        return _last_cookies    # the same header as last time: no hash of its bytes
+    found = PyDict_GetItem(cache, header)
+    if found is not NULL:
+        cookies = <dict>found
+        if type(header) is bytes:
+            _last_header, _last_cookies = header, cookies
+        return cookies
+    cookies = {}
+    _parse(cookies, data, size)
+    if size <= PARSED_COOKIE_MAX:
+        if len(cache) >= PARSED_COOKIES_SIZE:
+            cache.clear()
+        cache[header] = cookies
+        if type(header) is bytes:
+            _last_header, _last_cookies = header, cookies
+    return cookies
+
+
+def cookie_parser(cookie_string):
+    """``starlette.requests.cookie_parser``: a Cookie header's text into a dict."""
+    if type(cookie_string) is not str or PyUnicode_KIND(cookie_string) != PyUnicode_1BYTE_KIND:
+        return _py_cookie_parser(cookie_string)
+    return PyDict_Copy(_parsed(_parsed_text, cookie_string, PyUnicode_1BYTE_DATA(cookie_string),
+                               PyUnicode_GET_LENGTH(cookie_string)))
+
+
+# Functions that do what starlette's own do, for the methods the cookies and
+# headers getters call: where a class (or starlette.requests) holds one of these,
+# the getters skip the call and do the work here.
+cdef tuple _PARSERS = (cookie_parser, _py_cookie_parser, STARLETTE_COOKIE_PARSER)
+cdef tuple _GETLISTS = (getlist, _py_getlist, vars(STARLETTE_HEADERS)["getlist"])
+cdef tuple _GETS = (get, _asgi.get, _py_get, STARLETTE_HEADERS.get)
+cdef tuple _GETITEMS = (getitem, _asgi.getitem, _py_getitem, vars(STARLETTE_HEADERS)["__getitem__"])
+cdef tuple _INITS = (_asgi.init, _asgi_py.init, vars(STARLETTE_HEADERS)["__init__"])
+
+
+cdef inline bint _one_of(PyObject* found, tuple functions) noexcept:
+    cdef Py_ssize_t i
+    for i in range(PyTuple_GET_SIZE(functions)):
+        if found is PyTuple_GET_ITEM(functions, i):
+            return True
+    return False
+
+
+cdef inline bint _method_known(object obj, object name, tuple functions) noexcept:
+    return _one_of(_PyType_Lookup(<PyTypeObject*>Py_TYPE(obj), name), functions)
+
+
+cdef object _cookies_of(object headers):
+    """The cookies of headers (a Headers whose reads are known) parsed here, or
+    None: the reference must do it."""
+    cdef Py_ssize_t i
+    cdef dict cookies = None
+    found = PyDict_GetItem(_requests_globals, PARSER_GLOBAL)
+    if found is NULL or not _one_of(found, _PARSERS):
+        return None
+    if COOKIES_READ_ALL:
+        if not _method_known(headers, GETLIST, _GETLISTS):
+            return None
+    elif not (_method_known(headers, GET, _GETS) and _method_known(headers, GETITEM, _GETITEMS)):
+        return None
+    raw = _list(headers)
+    if raw is None:
+        return None
+    for i in range(PyList_GET_SIZE(raw)):
+        pair = _pair(raw, i)
+        key = _part(pair, 0) if pair is not None else None
+        if key is None:
+            return None
+        if not _equal(key, COOKIE):
+            continue
+        value = _part(pair, 1)
+        if value is None:
+            return None
+        parsed = _parsed(_parsed_bytes, value, <const uchar*>PyBytes_AS_STRING(value),
+                         PyBytes_GET_SIZE(value))
+        if cookies is None:
+            cookies = PyDict_Copy(parsed)
+        else:
+            cookies.update(parsed)
+        if not COOKIES_READ_ALL:    # the first Cookie header only
+            return cookies
+    return {} if cookies is None else cookies
+
+
+cdef inline int _store(object obj, object name, object value) except -1:
+    """setattr(obj, name, value), straight to object's own setattr when that is
+    obj's."""
+    if (<TypeObject*>Py_TYPE(obj)).tp_setattro is GENERIC_SETATTR:
+        return PyObject_GenericSetAttr(obj, name, value)
+    setattr(obj, name, value)
+    return 0
+
+
+def cookies(self):
+    """``HTTPConnection.cookies``' getter: the Cookie header(s) parsed, once."""
+    found = getattr(self, COOKIES_ATTR, _MISSING)
+    if found is not _MISSING:
+        return found
+    parsed = _cookies_of(self.headers)
+    if parsed is None:
+        return _py_cookies(self)
+    _store(self, COOKIES_ATTR, parsed)
+    return getattr(self, COOKIES_ATTR)
+
+
+cdef object _new_headers(object cls, object scope):
+    """``cls(scope=scope)`` without the call when cls's __init__ is known and
+    scope is a dict (the __init__ would only store the scope's list), else None."""
+    if (not PyType_Check(cls) or type(scope) is not dict
+            or (<TypeObject*>cls).tp_new is not _OBJECT_NEW
+            or not _one_of(_PyType_Lookup(<PyTypeObject*>cls, INIT), _INITS)):
+        return None
+    made = (<NewFunction>_OBJECT_NEW)(cls, _NO_ARGS, NULL)
+    value = list(scope["headers"])
+    _store(made, LIST, value)
+    scope["headers"] = value
+    return made
+
+
+def headers(self):
+    """``HTTPConnection.headers``' getter: ``Headers(scope=self.scope)``, made once."""
+    cdef PyObject* cls
+    found = getattr(self, HEADERS_ATTR, _MISSING)
+    if found is not _MISSING:
+        return found
+    cls = PyDict_GetItem(_requests_globals, HEADERS_GLOBAL)
+    made = _new_headers(<object>cls, self.scope) if cls is not NULL else None
+    if made is None:
+        return _py_headers(self)
+    _store(self, HEADERS_ATTR, made)
+    return getattr(self, HEADERS_ATTR)
+
+
+def connection_properties():
+    """What this implementation puts on ``starlette.requests.HTTPConnection``."""
+    return {"headers": property(headers), "cookies": property(cookies)}

@@ -1,0 +1,284 @@
+"""The request side: ``Headers`` reads, ``HTTPConnection.headers`` /
+``.cookies`` and ``cookie_parser``, on both implementations, against starlette
+itself (its own class and functions as they were before any install()).
+
+Hypothesis drives raw header lists and Cookie headers, hostile ones included
+(quotes, backslashes, octal escapes, parts without "=", empty parts, repeated
+names, whitespace of every kind str.strip() knows, latin-1 bytes, several Cookie
+headers, upper-case names).
+"""
+
+from __future__ import annotations
+
+import http.cookies
+import re
+from typing import Any
+
+import pytest
+import starlette.datastructures
+import starlette.requests
+from hypothesis import given, settings, strategies as st
+
+import fastresp
+from fastresp import _common, _install
+from fastresp.responses import headers_methods
+
+assert not _install.installed(), "the oracle must be taken from starlette's own classes"
+
+#: starlette's own, as shipped.
+ORIGINAL_PARSER = starlette.requests.cookie_parser
+PristineHeaders = type("Headers", (starlette.datastructures.Headers,),
+                       dict(vars(starlette.datastructures.Headers)))
+ORIGINAL_CONNECTION = dict(vars(starlette.requests.HTTPConnection))
+
+
+def _headers_class(impl: Any) -> type:
+    return type("Headers", (starlette.datastructures.Headers,), headers_methods(impl))
+
+
+def _request_class(impl: Any) -> type:
+    return type("Request", (starlette.requests.Request,), impl.request.connection_properties())
+
+
+def outcome(function: Any, *args: Any) -> tuple:
+    """("ok", result, its type) or ("raised", exception type, message)."""
+    try:
+        result = function(*args)
+    except Exception as error:  # noqa: BLE001 - the exception is the outcome
+        return ("raised", type(error), str(error))
+    return ("ok", result, type(result))
+
+
+# ---------------------------------------------------------------- strategies
+
+#: The characters that matter to the parser, and some that do not.
+COOKIE_ALPHABET = ';=" \\\t\n\r\x0b\x0c\x1c\x1f\x85\xa0\xff\xe9017389abAB,'
+cookie_text = st.text(alphabet=COOKIE_ALPHABET, max_size=60)
+cookie_parts = st.lists(st.one_of(
+    st.tuples(st.text(alphabet="ab \t", max_size=3), st.just("="),
+              st.builds(lambda inner: f'"{inner}"', st.text(alphabet='\\"0123478ab;\n', max_size=8))),
+    st.tuples(cookie_text, st.sampled_from(["", "=", "=="]), cookie_text),
+), max_size=8).map(lambda parts: ";".join("".join(part) for part in parts))
+cookie_strings = st.one_of(cookie_text, cookie_parts)
+
+names = st.sampled_from([b"cookie", b"Cookie", b"COOKIE", b"host", b"x-a", b"", b"\xe9"])
+header_lists = st.lists(st.tuples(names, st.binary(max_size=12) | cookie_strings.map(
+    lambda text: text.encode("latin-1", "replace"))), max_size=8)
+lookup_keys = st.sampled_from(["cookie", "Cookie", "HOST", "x-a", "X-A", "", "\xe9", "\xc9",
+                               "missing"])
+
+
+# ------------------------------------------------------------------ cookies
+
+@given(text=cookie_strings)
+@settings(max_examples=400)
+def test_cookie_parser_is_starlettes(impl, text):
+    expected = outcome(ORIGINAL_PARSER, text)
+    assert outcome(impl.request.cookie_parser, text) == expected
+    again = impl.request.cookie_parser(text)     # the second meets the cache
+    assert again == expected[1]
+    again["mutated"] = "x"                       # a copy: the cache is not touched
+    assert outcome(impl.request.cookie_parser, text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "", ";", ";;", " ; ", "a", "=", "a=", "=b", " a = b ", "a=b=c", "a=1; a=2", 'a="x\\"y"',
+    'a="\\012\\377\\400\\0"', 'a="\\\\"', 'a="\\\n"', 'a="\\"', '"', 'a=""', 'a="x', "\x85a=b\xa0",
+    "\x1ca\x1f=\x0bb\x0c", 'a="\\a\\b\\777"', "a=\xff\xe9", 'a="\\3777"',
+])
+def test_cookie_parser_hostile(impl, text):
+    assert outcome(impl.request.cookie_parser, text) == outcome(ORIGINAL_PARSER, text)
+    assert list(impl.request.cookie_parser(text)) == list(ORIGINAL_PARSER(text))
+
+
+class Text(str):
+    def split(self, *args: Any) -> Any:  # noqa: D102 - starlette calls it
+        return ["x=1", "y=2"]
+
+
+@pytest.mark.parametrize("value", [b"a=b", None, 3, Text("a=b"), "a=\u20ac; b=\u2003c\u2003",
+                                   "\U0001f600=1"])
+def test_cookie_parser_other_types(impl, value):
+    assert outcome(impl.request.cookie_parser, value) == outcome(ORIGINAL_PARSER, value)
+
+
+@given(inner=st.text(alphabet='\\"01234567\n;ab', max_size=40))
+def test_unquote_is_the_running_pythons(impl, inner):
+    """A quoted value is unquoted exactly as http.cookies._unquote does on this
+    Python (3.13 rewrote it as one re.sub; the results must not differ)."""
+    if ";" in inner:
+        inner = inner.replace(";", "")
+    value = f'"{inner}"'
+    assert impl.request.cookie_parser("k=" + value) == {"k": http.cookies._unquote(value.strip())}
+
+
+def _linear_unquote(value: str) -> str:
+    """http.cookies._unquote as CPython 3.13 writes it (linear): the oracle for
+    values too long for 3.11's quadratic loop."""
+    if len(value) < 2 or value[0] != '"' or value[-1] != '"':
+        return value
+    return re.sub(r'\\(?:([0-3][0-7][0-7])|(.))',
+                  lambda m: chr(int(m[1], 8)) if m[1] else m[2], value[1:-1])
+
+
+@pytest.mark.parametrize("unit", ["\\a", "\\012", "a=b;", "\\\n", "\xe9 "])
+def test_huge_cookie(impl, unit):
+    """A 64 KiB Cookie header (no quadratic path: this finishes at once)."""
+    body = unit * (65536 // len(unit))
+    text = f'big="{body}"; small=1'
+    if ";" in unit:
+        assert impl.request.cookie_parser(text) == ORIGINAL_PARSER(text)
+    else:
+        expected = {"big": _linear_unquote(f'"{body}"'), "small": "1"}
+        assert impl.request.cookie_parser(text) == expected
+
+
+# ------------------------------------------------------------------ Headers
+
+@given(raw=header_lists, key=lookup_keys)
+@settings(max_examples=300)
+def test_headers_reads_are_starlettes(impl, raw, key):
+    ours, theirs = _headers_class(impl)(raw=list(raw)), PristineHeaders(raw=list(raw))
+    for read in (lambda h: h.getlist(key), lambda h: h.get(key), lambda h: h.get(key, 0),
+                 lambda h: h[key], lambda h: key in h, lambda h: h.keys(), lambda h: h.values(),
+                 lambda h: h.items(), lambda h: list(h), lambda h: len(h), lambda h: h.raw,
+                 lambda h: h.mutablecopy().raw, lambda h: type(h.mutablecopy()),
+                 lambda h: repr(h).replace("Headers", "H", 1)):
+        assert outcome(read, ours) == outcome(read, theirs)
+    assert ours == theirs and theirs == ours
+    assert (ours == PristineHeaders(raw=list(raw) + [(b"a", b"b")])) is False
+    assert ours != dict(ours.items())
+
+
+@pytest.mark.parametrize("raw", [
+    [(b"a", b"1"), [b"b", b"2"]], [(b"a", b"1"), (b"b",)], [(b"a", b"1"), "bc"],
+    [(bytearray(b"a"), b"1")], [(b"a", bytearray(b"1"))], [(b"a", "1")], [("a", b"1")],
+    [(b"a", b"1", b"2")], [None], (tuple([(b"a", b"1")])),
+])
+@pytest.mark.parametrize("key", ["a", "A", "b", "z", b"a", 1, "\u20ac"])
+def test_headers_odd_lists(impl, raw, key):
+    """Items that are not (bytes, bytes) tuples, keys that are not latin-1 text:
+    starlette's results and exceptions."""
+    ours, theirs = _headers_class(impl)(raw=raw), PristineHeaders(raw=raw)
+    for read in (lambda h: h.getlist(key), lambda h: h.get(key), lambda h: key in h,
+                 lambda h: h.keys(), lambda h: h.values(), lambda h: h.items(),
+                 lambda h: list(h), lambda h: len(h)):
+        assert outcome(read, ours) == outcome(read, theirs)
+
+
+class Key(str):
+    def lower(self) -> str:
+        return "b"
+
+
+def test_headers_str_subclass_key(impl):
+    raw = [(b"a", b"1"), (b"b", b"2")]
+    for key in (Key("a"), Key("A")):
+        assert _headers_class(impl)(raw=raw).getlist(key) == PristineHeaders(raw=raw).getlist(key)
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"headers": {"A": "1", "b": "\xe9"}}, {"raw": [(b"a", b"1")]},
+    {"scope": {"headers": ((b"a", b"1"),)}}, {}, {"headers": {"a": "1"}, "raw": []},
+    {"raw": [], "scope": {}}, {"scope": {}}, {"headers": {"\u20ac": "1"}},
+])
+def test_headers_construction(impl, kwargs):
+    def make(cls: type) -> Any:
+        arguments = {name: (dict(value) if isinstance(value, dict) and name == "scope" else value)
+                     for name, value in kwargs.items()}
+        made = cls(**arguments)
+        return made.raw, arguments.get("scope")
+    assert outcome(make, _headers_class(impl)) == outcome(make, PristineHeaders)
+
+
+def test_subclass_overrides_are_called(impl):
+    """__iter__ calls self.keys(); get calls self[key]: a subclass's own are used."""
+    cls = _headers_class(impl)
+    sub = type("Sub", (cls,), {"keys": lambda self: ["k"],
+                               "__getitem__": lambda self, key: "v"})
+    headers = sub(raw=[(b"a", b"1")])
+    assert list(headers) == ["k"] and headers.get("zzz") == "v"
+
+
+# -------------------------------------------------------- HTTPConnection
+
+def _scope(raw: list) -> dict:
+    return {"type": "http", "method": "GET", "path": "/", "query_string": b"",
+            "headers": list(raw)}
+
+
+@given(raw=header_lists)
+@settings(max_examples=300)
+def test_request_headers_and_cookies(impl, raw):
+    request_class = _request_class(impl)
+    theirs = starlette.requests.Request(_scope(raw))
+    ours = request_class(_scope(raw))
+    assert outcome(lambda r: r.cookies, ours) == outcome(lambda r: r.cookies, theirs)
+    assert outcome(lambda r: list(r.cookies), ours) == outcome(lambda r: list(r.cookies), theirs)
+    assert ours.headers.raw == theirs.headers.raw
+    assert type(ours.headers) is type(theirs.headers)
+    assert ours.cookies is ours.cookies and ours.headers is ours.headers
+    assert ours.scope["headers"] == theirs.scope["headers"]
+    assert ours.scope["headers"] is ours.headers._list
+
+
+def test_several_cookie_headers(impl):
+    raw = [(b"cookie", b"a=1; b=2"), (b"x", b"y"), (b"cookie", b"a=3; c=4"), (b"cookie", b"")]
+    request = _request_class(impl)(_scope(raw))
+    expected = starlette.requests.Request(_scope(raw)).cookies
+    assert request.cookies == expected and list(request.cookies) == list(expected)
+    if _common.COOKIES_READ_ALL:
+        assert expected == {"a": "3", "b": "2", "c": "4"}
+    else:
+        assert expected == {"a": "1", "b": "2"}
+
+
+def test_cookies_are_fresh_per_request(impl):
+    raw = [(b"cookie", b"a=1; b=2")]
+    request_class = _request_class(impl)
+    first = request_class(_scope(raw)).cookies
+    first["a"] = "changed"
+    assert request_class(_scope(raw)).cookies == {"a": "1", "b": "2"}
+
+
+def test_cookies_odd_headers_object(impl):
+    """A Request subclass whose headers are not a Headers: starlette's calls."""
+    class Odd:
+        def getlist(self, key: str) -> list:
+            return ["a=1", "b=2"]
+
+        def get(self, key: str) -> str:
+            return "a=1"
+
+    cls = type("R", (_request_class(impl),), {"headers": property(lambda self: Odd())})
+    base = type("R", (starlette.requests.Request,), {"headers": property(lambda self: Odd())})
+    assert cls(_scope([])).cookies == base(_scope([])).cookies
+
+
+# ------------------------------------------------------------ install()
+
+def test_install_and_uninstall_restore_exactly():
+    before = (dict(vars(starlette.datastructures.Headers)),
+              dict(vars(starlette.datastructures.MutableHeaders)),
+              dict(vars(starlette.requests.HTTPConnection)), starlette.requests.cookie_parser)
+    fastresp.install()
+    try:
+        assert starlette.requests.cookie_parser is fastresp.cookie_parser
+        request = starlette.requests.Request(_scope([(b"cookie", b"a=1"), (b"Host", b"h")]))
+        assert request.cookies == {"a": "1"} and request.headers.get("host") is None
+        mutable = starlette.datastructures.MutableHeaders(raw=[(b"a", b"1")])
+        mutable["b"] = "2"
+        assert mutable.items() == [("a", "1"), ("b", "2")] and mutable.raw is mutable._list
+        assert repr(mutable) == "MutableHeaders({'a': '1', 'b': '2'})"
+    finally:
+        fastresp.uninstall()
+    after = (dict(vars(starlette.datastructures.Headers)),
+             dict(vars(starlette.datastructures.MutableHeaders)),
+             dict(vars(starlette.requests.HTTPConnection)), starlette.requests.cookie_parser)
+    assert after == before
+
+
+def test_public_names():
+    assert issubclass(fastresp.Headers, starlette.datastructures.Headers)
+    assert fastresp.Headers(raw=[(b"a", b"1")]).getlist("A") == ["1"]
+    assert fastresp.cookie_parser("a=1") == {"a": "1"}
