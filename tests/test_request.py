@@ -21,7 +21,6 @@ from hypothesis import given, settings, strategies as st
 
 import fastresp
 from fastresp import _common, _install
-from fastresp.responses import headers_methods
 
 assert not _install.installed(), "the oracle must be taken from starlette's own classes"
 
@@ -30,10 +29,6 @@ ORIGINAL_PARSER = starlette.requests.cookie_parser
 PristineHeaders = type("Headers", (starlette.datastructures.Headers,),
                        dict(vars(starlette.datastructures.Headers)))
 ORIGINAL_CONNECTION = dict(vars(starlette.requests.HTTPConnection))
-
-
-def _headers_class(impl: Any) -> type:
-    return type("Headers", (starlette.datastructures.Headers,), headers_methods(impl))
 
 
 def _request_class(impl: Any) -> type:
@@ -138,7 +133,7 @@ def test_huge_cookie(impl, unit):
 @given(raw=header_lists, key=lookup_keys)
 @settings(max_examples=300)
 def test_headers_reads_are_starlettes(impl, raw, key):
-    ours, theirs = _headers_class(impl)(raw=list(raw)), PristineHeaders(raw=list(raw))
+    ours, theirs = impl.classes.Headers(raw=list(raw)), PristineHeaders(raw=list(raw))
     for read in (lambda h: h.getlist(key), lambda h: h.get(key), lambda h: h.get(key, 0),
                  lambda h: h[key], lambda h: key in h, lambda h: h.keys(), lambda h: h.values(),
                  lambda h: h.items(), lambda h: list(h), lambda h: len(h), lambda h: h.raw,
@@ -159,7 +154,7 @@ def test_headers_reads_are_starlettes(impl, raw, key):
 def test_headers_odd_lists(impl, raw, key):
     """Items that are not (bytes, bytes) tuples, keys that are not latin-1 text:
     starlette's results and exceptions."""
-    ours, theirs = _headers_class(impl)(raw=raw), PristineHeaders(raw=raw)
+    ours, theirs = impl.classes.Headers(raw=raw), PristineHeaders(raw=raw)
     for read in (lambda h: h.getlist(key), lambda h: h.get(key), lambda h: key in h,
                  lambda h: h.keys(), lambda h: h.values(), lambda h: h.items(),
                  lambda h: list(h), lambda h: len(h)):
@@ -174,7 +169,7 @@ class Key(str):
 def test_headers_str_subclass_key(impl):
     raw = [(b"a", b"1"), (b"b", b"2")]
     for key in (Key("a"), Key("A")):
-        assert _headers_class(impl)(raw=raw).getlist(key) == PristineHeaders(raw=raw).getlist(key)
+        assert impl.classes.Headers(raw=raw).getlist(key) == PristineHeaders(raw=raw).getlist(key)
 
 
 @pytest.mark.parametrize("kwargs", [
@@ -188,12 +183,12 @@ def test_headers_construction(impl, kwargs):
                      for name, value in kwargs.items()}
         made = cls(**arguments)
         return made.raw, arguments.get("scope")
-    assert outcome(make, _headers_class(impl)) == outcome(make, PristineHeaders)
+    assert outcome(make, impl.classes.Headers) == outcome(make, PristineHeaders)
 
 
 def test_subclass_overrides_are_called(impl):
     """__iter__ calls self.keys(); get calls self[key]: a subclass's own are used."""
-    cls = _headers_class(impl)
+    cls = impl.classes.Headers
     sub = type("Sub", (cls,), {"keys": lambda self: ["k"],
                                "__getitem__": lambda self, key: "v"})
     headers = sub(raw=[(b"a", b"1")])
