@@ -4,3 +4,6 @@ cdef int _setitem(object self, object key, object value) except -1
 cdef int _delitem(object self, object key) except -1
 cdef object _getitem(object self, object key)
 cdef object _contains(object self, object key)
+
+# The lowered, encoded header name, from the one name cache (_request reads it too).
+cdef bytes _name(object key, bint* refused)

@@ -31,6 +31,7 @@ from ._capi cimport (
     GENERIC_SETATTR, PyObject_GenericSetAttr, PyUnicode_1BYTE_DATA, PyUnicode_1BYTE_KIND,
     PyUnicode_GET_LENGTH, PyUnicode_KIND, TypeObject, _PyType_Lookup,
 )
+from ._asgi cimport _name as _asgi_name
 from ._tables cimport LOWER, fill_table, fill_header_tables
 
 from ._request_py import (
@@ -39,7 +40,8 @@ from ._request_py import (
     items as _py_items, keys as _py_keys, mutablecopy, raw, repr_,
     values as _py_values,
 )
-from . import _asgi, _asgi_py, _common
+from . import _asgi, _common
+from ._asgi_py import init as _py_init
 
 cdef extern from "Python.h":
     object PyUnicode_DecodeLatin1(const char* data, Py_ssize_t size, const char* errors)
@@ -78,46 +80,15 @@ cdef bytes COOKIE = b"cookie"
 
 # ------------------------------------------------------------------- names
 
-# Header name (a plain latin-1 str) -> key.lower().encode("latin-1"): an app
-# looks the same few names up again and again.
-cdef dict _names = {}
-cdef Py_ssize_t NAMES_SIZE = 512
-cdef object _last_key = None
-cdef bytes _last_name = None
-
-
 cdef inline object _latin1_text(const uchar* data, Py_ssize_t size):
     return PyUnicode_DecodeLatin1(<const char*>data, size, NULL)
 
 
-cdef bytes _name(object key):
+cdef inline bytes _name(object key):
     """key.lower().encode("latin-1") for a 1-byte-kind str, or None: the caller
-    hands over to the reference."""
-    global _last_key, _last_name
-    cdef PyObject* cached
-    cdef Py_ssize_t i, n
-    cdef const uchar* source
-    cdef uchar* target
-    if key is _last_key:
-        return _last_name
-    if type(key) is not str or PyUnicode_KIND(key) != PyUnicode_1BYTE_KIND:
-        return None
-    cached = PyDict_GetItem(_names, key)
-    if cached is not NULL:
-        name = <bytes>cached
-    else:
-        n = PyUnicode_GET_LENGTH(key)
-        source = PyUnicode_1BYTE_DATA(key)
-        name = bytes(n)
-        target = <uchar*>PyBytes_AS_STRING(name)
-        for i in range(n):
-            target[i] = LOWER[source[i]]
-        if len(_names) >= NAMES_SIZE:
-            _names.clear()
-        _names[key] = name
-    _last_key = key
-    _last_name = name
-    return name
+    hands over to the reference. _asgi's name cache; a read refuses nothing."""
+    cdef bint refused
+    return _asgi_name(key, &refused)
 
 
 # ------------------------------------------------------------ the raw list
@@ -473,7 +444,7 @@ cdef tuple _PARSERS = (cookie_parser, _py_cookie_parser, STARLETTE_COOKIE_PARSER
 cdef tuple _GETLISTS = (getlist, _py_getlist, vars(STARLETTE_HEADERS)["getlist"])
 cdef tuple _GETS = (get, _asgi.get, _py_get, STARLETTE_HEADERS.get)
 cdef tuple _GETITEMS = (getitem, _asgi.getitem, _py_getitem, vars(STARLETTE_HEADERS)["__getitem__"])
-cdef tuple _INITS = (_asgi.init, _asgi_py.init, vars(STARLETTE_HEADERS)["__init__"])
+cdef tuple _INITS = (_asgi.init, _py_init, vars(STARLETTE_HEADERS)["__init__"])
 
 
 cdef inline bint _one_of(PyObject* found, tuple functions) noexcept:

@@ -201,6 +201,14 @@ class DictSub(dict):
     """A dict subclass (not the compiled fast path's exact dict)."""
 
 
+class ListSub(list):
+    """A list subclass (not the compiled fast path's exact list)."""
+
+
+class TupleSub(tuple):
+    """A tuple subclass (not the compiled fast path's exact tuple)."""
+
+
 # ===================================================================== codec
 
 

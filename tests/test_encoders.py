@@ -39,7 +39,7 @@ from pydantic import BaseModel, Field  # noqa: E402
 from fastresp._common import (  # noqa: E402
     JSONABLE_DEFAULTS, JSONABLE_MAX_DEPTH, jsonable_signature_known,
 )
-from oracle import Text  # noqa: E402
+from oracle import DictSub, ListSub, Text, TupleSub  # noqa: E402
 
 SETTINGS = settings(max_examples=300, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -142,18 +142,6 @@ class Float(float):
     pass
 
 
-class Dict(dict):
-    pass
-
-
-class List(list):
-    pass
-
-
-class Tuple(tuple):
-    pass
-
-
 class Color(enum.Enum):
     RED = "red"
     ONE = 1
@@ -213,8 +201,8 @@ def _mixed(children):
     return st.one_of(
         _exact(children),
         st.dictionaries(st.one_of(keys, odd_keys), children, max_size=5),
-        st.lists(children, max_size=4).map(List), st.lists(children, max_size=4).map(Tuple),
-        st.dictionaries(keys, children, max_size=4).map(Dict),
+        st.lists(children, max_size=4).map(ListSub), st.lists(children, max_size=4).map(TupleSub),
+        st.dictionaries(keys, children, max_size=4).map(DictSub),
         st.dictionaries(keys, children, max_size=4).map(OrderedDict),
     )
 

@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fastresp._common import JSON_MAX_DEPTH
+from oracle import DictSub, ListSub, TupleSub
 
 # Taken at collection, before any test can install() fastresp.
 _STARLETTE_RENDER = starlette.responses.JSONResponse.__dict__["render"]
@@ -176,26 +177,14 @@ class Float(float):
         return "float-repr"
 
 
-class Dict(dict):
-    pass
-
-
-class List(list):
-    pass
-
-
-class Tuple(tuple):
-    pass
-
-
 class Reprs:
     def __repr__(self):
         return "Reprs()"
 
 
 @pytest.mark.parametrize("content", [
-    Str("s"), Int(5), Float(1.5), Dict(a=1), List([1]), Tuple((1,)), [1, Str("s")],
-    {"a": Int(3)}, [Float(2.5)], {"k": Dict(b=[List()])}, {1: 2}, {1.5: 2}, {True: 1},
+    Str("s"), Int(5), Float(1.5), DictSub(a=1), ListSub([1]), TupleSub((1,)), [1, Str("s")],
+    {"a": Int(3)}, [Float(2.5)], {"k": DictSub(b=[ListSub()])}, {1: 2}, {1.5: 2}, {True: 1},
     {None: 1}, {False: 0, "a": 1}, {"a": 1, 2: "b"}, {Str("k"): 1}, {(1, 2): 3},
     {b"k": 1}, b"bytes", bytearray(b"x"), {1, 2}, frozenset(), Reprs(), [1, Reprs()],
     range(3), 1 + 2j, object,
@@ -328,8 +317,8 @@ def _containers(children):
         st.lists(children, max_size=4).map(tuple),
         st.dictionaries(TEXT, children, max_size=6),
         st.dictionaries(KEYS, children, max_size=3),
-        st.lists(children, max_size=3).map(List),
-        st.dictionaries(TEXT, children, max_size=3).map(Dict),
+        st.lists(children, max_size=3).map(ListSub),
+        st.dictionaries(TEXT, children, max_size=3).map(DictSub),
     )
 
 

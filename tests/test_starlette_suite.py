@@ -195,16 +195,21 @@ def _summary(output: str) -> Dict[str, int]:
     return {word: int(count) for count, word in re.findall(r"(\d+) (\w+)", lines[-1])}
 
 
+def _require(implementation: str) -> None:
+    """Skip a compiled run without the compiled modules; fail it where
+    FASTRESP_REQUIRE_COMPILED says they must be there."""
+    missing = _compiled_missing() if implementation == "cython" else ""
+    if missing and os.environ.get("FASTRESP_REQUIRE_COMPILED"):
+        pytest.fail(f"FASTRESP_REQUIRE_COMPILED is set but {missing}")
+    if missing:
+        pytest.skip(missing)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("implementation", IMPLEMENTATIONS)
 @pytest.mark.parametrize("mode", MODES)
 def test_starlette_test_responses(suite, mode, implementation):
-    if implementation == "cython":
-        missing = _compiled_missing()
-        if missing and os.environ.get("FASTRESP_REQUIRE_COMPILED"):
-            pytest.fail(f"FASTRESP_REQUIRE_COMPILED is set but {missing}")
-        if missing:
-            pytest.skip(missing)
+    _require(implementation)
     args: List[str] = [sys.executable, "-m", "pytest", "-p", "fastresp_suite_plugin", "-p", "no:cacheprovider",
                        "-q", "-rfEs", "tests/test_responses.py"]
     process = subprocess.run(args, cwd=str(suite), env=_environment(mode, implementation),
@@ -242,12 +247,7 @@ def test_starlette_test_requests_and_datastructures(suite, implementation):
     """starlette's tests/test_datastructures.py and tests/test_requests.py under
     install(): Headers (and MutableHeaders, which inherits its reads),
     Request.headers, Request.cookies and cookie_parser are fastresp's."""
-    if implementation == "cython":
-        missing = _compiled_missing()
-        if missing and os.environ.get("FASTRESP_REQUIRE_COMPILED"):
-            pytest.fail(f"FASTRESP_REQUIRE_COMPILED is set but {missing}")
-        if missing:
-            pytest.skip(missing)
+    _require(implementation)
     env = _environment("install", implementation)
     env["FASTRESP_SUITE_FILES"] = "requests"
     plain_failures = _plain_failures(suite, env)
