@@ -24,7 +24,7 @@ from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-MODULES = ("_headers", "_cookie", "_json", "_encoders", "_asgi")
+MODULES = ("_headers", "_cookie", "_json", "_encoders", "_asgi", "_wire")
 
 
 def _load_env():

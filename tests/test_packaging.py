@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "fastresp"
 HAVE_SOURCE = (ROOT / "setup.py").is_file() and (SOURCE / "_env.py").is_file()
 CPYTHON = platform.python_implementation() == "CPython"
-COMPILED = ("_headers", "_cookie", "_json", "_encoders", "_asgi")
+COMPILED = ("_headers", "_cookie", "_json", "_encoders", "_asgi", "_wire")
 WARNING = "WARNING: fastresp's compiled modules could not be built"
 #: Suffixes of compiled modules and of what must never be shipped.
 BINARY = re.compile(r"\.(so|pyd|dylib)$")
