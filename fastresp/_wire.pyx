@@ -142,6 +142,21 @@ cdef int _framing(cycle, object name, object value, bint* has_close) except -1:
     return 0
 
 
+cdef object _content_length(bytes value):
+    """``int(value.decode())``: plain ASCII digits are read here, anything else
+    (spaces, signs, underscores, other scripts' digits, errors) by int() itself."""
+    cdef const unsigned char* data = <const unsigned char*>PyBytes_AS_STRING(value)
+    cdef Py_ssize_t size = PyBytes_GET_SIZE(value), i
+    cdef long long number = 0
+    if size == 0 or size > 18:
+        return int(value.decode())
+    for i in range(size):
+        if data[i] < 48 or data[i] > 57:
+            return int(value.decode())
+        number = number * 10 + (data[i] - 48)
+    return number
+
+
 cdef int _add_line(Buffer* buffer, cycle, object name, object value, bint* has_close) except -1:
     """Check one header line, apply its framing and append it."""
     cdef const unsigned char* data
@@ -162,8 +177,11 @@ cdef int _add_line(Buffer* buffer, cycle, object name, object value, bint* has_c
     buffer.size += size
     # Only three names (of lengths 10, 14 and 17) decide anything.
     lowered = buffer.data + start
-    if (_is(lowered, size, b"content-length", 14) or _is(lowered, size, b"transfer-encoding", 17)
-            or _is(lowered, size, b"connection", 10)):
+    if _is(lowered, size, b"content-length", 14):
+        if cycle.chunked_encoding is None:
+            cycle.expected_content_length = _content_length(value)
+            cycle.chunked_encoding = False
+    elif _is(lowered, size, b"transfer-encoding", 17) or _is(lowered, size, b"connection", 10):
         _framing(cycle, PyBytes_FromStringAndSize(lowered, size), value, has_close)
     _add(buffer, b": ", 2)
     _add(buffer, PyBytes_AS_STRING(value), PyBytes_GET_SIZE(value))
