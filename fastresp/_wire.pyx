@@ -26,6 +26,7 @@ from uvicorn.protocols.http import httptools_impl as _uv
 
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
 from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
+from cpython.dict cimport PyDict_GetItemWithError
 from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
 from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
 from cpython.object cimport PyObject
@@ -162,6 +163,7 @@ cdef int _add_line(Buffer* buffer, cycle, object name, object value, bint* has_c
     cdef const unsigned char* data
     cdef Py_ssize_t size, start, i
     cdef const char* lowered
+    cdef char* out
     if type(name) is not bytes or type(value) is not bytes:
         return _add_line_generic(buffer, cycle, name, value, has_close)
     data = <const unsigned char*>PyBytes_AS_STRING(name)
@@ -183,9 +185,15 @@ cdef int _add_line(Buffer* buffer, cycle, object name, object value, bint* has_c
             cycle.chunked_encoding = False
     elif _is(lowered, size, b"transfer-encoding", 17) or _is(lowered, size, b"connection", 10):
         _framing(cycle, PyBytes_FromStringAndSize(lowered, size), value, has_close)
-    _add(buffer, b": ", 2)
-    _add(buffer, PyBytes_AS_STRING(value), PyBytes_GET_SIZE(value))
-    _add(buffer, b"\r\n", 2)
+    # the room for ": ", the value and CRLF was reserved with the name's
+    size = PyBytes_GET_SIZE(value)
+    out = buffer.data + buffer.size
+    out[0] = b":"
+    out[1] = b" "
+    memcpy(out + 2, PyBytes_AS_STRING(value), size)
+    out[size + 2] = b"\r"
+    out[size + 3] = b"\n"
+    buffer.size += size + 4
     return 0
 
 
@@ -274,6 +282,15 @@ cdef bytes _chunk(object body, bint more_body):
     return out
 
 
+cdef inline object _get(message, str key, default):
+    """``message.get(key, default)``, without the method call for a plain dict."""
+    cdef PyObject* found
+    if type(message) is dict:
+        found = PyDict_GetItemWithError(message, key)   # (raises when it fails)
+        return default if found == NULL else <object>found
+    return message.get(key, default)
+
+
 def _log(cycle, status_code):
     cycle.access_logger.info(
         '%s - "%s %s HTTP/%s" %d',
@@ -302,7 +319,7 @@ async def send(self, message):
         self.waiting_for_100_continue = False
 
         status_code = message["status"]
-        headers = self.default_headers + list(message.get("headers", []))
+        headers = self.default_headers + list(_get(message, "headers", []))
 
         if self.access_log:
             _log(self, status_code)
@@ -313,8 +330,8 @@ async def send(self, message):
         if message["type"] != "http.response.body":
             raise RuntimeError(f"Expected ASGI message 'http.response.body', but got '{message['type']}'.")
 
-        body = message.get("body", b"")
-        more_body = message.get("more_body", False)
+        body = _get(message, "body", b"")
+        more_body = _get(message, "more_body", False)
 
         if self.scope["method"] == "HEAD":
             self.expected_content_length = 0
