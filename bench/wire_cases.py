@@ -186,7 +186,8 @@ CASES = {"harness": case_harness, "response-head": case_response_head, "body": c
 
 
 def timings(rounds: int, loops: int) -> None:
-    print(f"uvicorn {httptools_impl.__name__}: {fast.REASON}; replaced: {sorted(fast.ACCELERATED)}")
+    import uvicorn
+    print(f"uvicorn {uvicorn.__version__}: {fast.REASON}; replaced: {sorted(fast.ACCELERATED)}")
     print(f"min of {rounds} interleaved rounds of {loops} calls, ns per call\n")
     print(f"| case | uvicorn | fastresp | speed-up |\n| --- | ---: | ---: | ---: |")
     for name, make in CASES.items():
