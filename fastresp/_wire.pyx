@@ -4,8 +4,9 @@
 # (Every directive this module is compiled with; setup.py adds none. The tables
 # below are filled once at import and only read afterwards.)
 """uvicorn's httptools protocol, the per-request work compiled: the response
-head and body writer (``RequestResponseCycle.send``) and the request-head
-callbacks (``on_header``, ``on_headers_complete``).
+head writer and chunk framing (called from ``RequestResponseCycle.send``, which
+stays bytecode, see _SEND) and the request-head callbacks (``on_header``,
+``on_headers_complete``).
 
 Each function is a method of uvicorn's classes (``self`` is uvicorn's protocol
 or cycle object) and does what the checked uvicorn source does, step for step
@@ -302,9 +303,33 @@ def _log(cycle, status_code):
     )
 
 
+def _start(self, message):
+    """The ``http.response.start`` branch of uvicorn's ``send`` after its type
+    check, with the head written by _head."""
+    self.response_started = True
+    self.waiting_for_100_continue = False
+
+    status_code = message["status"]
+    headers = self.default_headers + list(_get(message, "headers", []))
+
+    if self.access_log:
+        _log(self, status_code)
+
+    self.transport.write(_head(self, status_code, headers))
+
+
+def _chunk_bytes(body, more_body):
+    return _chunk(body, more_body)
+
+
+# ``RequestResponseCycle.send`` itself stays interpreted bytecode: a body message
+# costs fewer instructions there than compiled (the interpreter's attribute
+# reads of the cycle are specialized, a compiled module's are generic lookups;
+# and a compiled coroutine costs more to create). The response start is
+# handed to _start; a bytes chunk of a chunked body is written by _chunk.
+# Everything else is uvicorn's send, line for line.
+_SEND = """
 async def send(self, message):
-    """``RequestResponseCycle.send``: uvicorn's, with the head and the chunks
-    written by _head and _chunk."""
     if self.flow.write_paused and not self.disconnected:
         await self.flow.drain()
 
@@ -314,37 +339,27 @@ async def send(self, message):
     if not self.response_started:
         if message["type"] != "http.response.start":
             raise RuntimeError(f"Expected ASGI message 'http.response.start', but got '{message['type']}'.")
-
-        self.response_started = True
-        self.waiting_for_100_continue = False
-
-        status_code = message["status"]
-        headers = self.default_headers + list(_get(message, "headers", []))
-
-        if self.access_log:
-            _log(self, status_code)
-
-        self.transport.write(_head(self, status_code, headers))
+        start(self, message)
 
     elif not self.response_complete:
         if message["type"] != "http.response.body":
             raise RuntimeError(f"Expected ASGI message 'http.response.body', but got '{message['type']}'.")
 
-        body = _get(message, "body", b"")
-        more_body = _get(message, "more_body", False)
+        body = message.get("body", b"")
+        more_body = message.get("more_body", False)
 
         if self.scope["method"] == "HEAD":
             self.expected_content_length = 0
         elif self.chunked_encoding:
             if type(body) is bytes:
-                self.transport.write(_chunk(body, more_body))
+                self.transport.write(chunk(body, more_body))
             else:
                 if body:
-                    content = [b"%x\r\n" % len(body), body, b"\r\n"]
+                    content = [b"%x\\r\\n" % len(body), body, b"\\r\\n"]
                 else:
                     content = []
                 if not more_body:
-                    content.append(b"0\r\n\r\n")
+                    content.append(b"0\\r\\n\\r\\n")
                 self.transport.write(b"".join(content))
         else:
             num_bytes = len(body)
@@ -365,6 +380,13 @@ async def send(self, message):
 
     else:
         raise RuntimeError(f"Unexpected ASGI message '{message['type']}' sent, after response already completed.")
+"""
+_send_scope = {"__name__": __name__, "start": _start, "chunk": _chunk_bytes,
+               "TOO_LONG": TOO_LONG, "TOO_SHORT": TOO_SHORT}
+exec(compile(_SEND, "<fastresp._wire send>", "exec"), _send_scope)
+send = _send_scope["send"]
+send.__doc__ = """``RequestResponseCycle.send``: uvicorn's, with the head written by
+_head and bytes chunks by _chunk."""
 
 
 def on_header(self, name, value):
