@@ -20,7 +20,7 @@ NO_EXTENSIONS_VAR = "FASTRESP_NO_EXTENSIONS"
 QUIET_VAR = "FASTRESP_QUIET"
 
 #: The compiled modules (each a .pyx in the package, with a pure-Python ``_py`` twin).
-COMPILED_MODULES = ("_headers", "_cookie", "_json", "_encoders", "_asgi", "_request", "_slots")
+COMPILED_MODULES = ("_headers", "_cookie", "_json", "_encoders", "_asgi", "_request", "_slots", "_wire")
 
 #: Written into the built package by setup.py when compiling failed and the
 #: package was built without its compiled modules; holds the error, in words.

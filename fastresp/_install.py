@@ -32,6 +32,7 @@ def _patches() -> dict[object, dict[str, object]]:
         for name, methods in hot_methods(_impl.ACTIVE).items()}
     patches.update(_request_patches())
     patches.update(_fastapi_patches())
+    patches.update(_uvicorn_patches())
     return patches
 
 
@@ -47,6 +48,22 @@ def _request_patches() -> dict[object, dict[str, object]]:
         starlette.requests.HTTPConnection: _impl.ACTIVE.request.connection_properties(),
         starlette.requests: {"cookie_parser": _impl.ACTIVE.request.cookie_parser},
     }
+
+
+def _uvicorn_patches() -> dict[object, dict[str, object]]:
+    """fastresp.uvicorn's compiled methods for uvicorn's own httptools classes:
+    nothing when uvicorn or httptools is missing, the pure-Python implementation
+    runs, or the installed uvicorn's methods are not ones fastresp checked."""
+    try:
+        from . import uvicorn as fast
+        from ._uvicorn_release import httptools_module
+    except ImportError:
+        return {}
+    own = httptools_module()
+    if own is None:
+        return {}
+    return {getattr(own, owner): methods
+            for owner, methods in fast.uvicorn_patches(own.RequestResponseCycle).items()}
 
 
 def _fastapi_patches() -> dict[object, dict[str, object]]:
@@ -95,6 +112,11 @@ def install() -> None:
 
     Where FastAPI is importable, its modules that call ``jsonable_encoder``
     (FASTAPI_MODULES) get fastresp's, which wraps the function they held.
+
+    Where uvicorn's httptools protocol is importable and its methods are the
+    sources fastresp checked, the compiled response-head writer and header
+    callbacks replace them (fastresp.uvicorn: compiled implementation only).
+    Connections opened before install() keep the callbacks they bound.
     """
     with _lock:
         if _saved:

@@ -1,0 +1,85 @@
+"""Which uvicorn release is installed, as far as the compiled wire path cares.
+
+fastresp's compiled replacements of uvicorn's httptools protocol methods
+(``fastresp/_wire.pyx``) copy the behaviour of one source text of each method.
+Rather than trusting a version number, each method's source (``inspect``) is
+hashed at import and compared with the hashes of the sources that were read and
+reproduced; the module constants those methods use (``HEADER_RE``,
+``HEADER_VALUE_RE``) are compared by pattern. Anything else (an unchecked
+release, a patched uvicorn, httptools missing) leaves uvicorn untouched.
+
+Checked: ``RequestResponseCycle.send``, ``HttpToolsProtocol.on_header`` and
+``on_headers_complete`` of uvicorn 0.54.0 and 0.55.0 (``send`` and
+``on_headers_complete`` have the same source in both; ``on_header`` strips
+trailing whitespace from 0.55.0 on, and only 0.55.0's is checked). uvicorn 0.50
+and older write the response head differently (``CLOSE_HEADER``, a single
+``connection: close`` comparison) and are not accelerated.
+
+Imports nothing from fastresp; importing it imports uvicorn (when installed).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+from types import ModuleType
+
+#: uvicorn's own error messages, raised by the compiled send().
+INVALID_NAME = "Invalid HTTP header name."
+INVALID_VALUE = "Invalid HTTP header value."
+TOO_LONG = "Response content longer than Content-Length"
+TOO_SHORT = "Response content shorter than Content-Length"
+
+#: The header checks of the checked releases, exactly: one character class each,
+#: so a byte string matches when one of its bytes does (the compiled tables are
+#: built by asking the regex about each byte). uvicorn before 0.36 had another,
+#: broken HEADER_RE pattern, which is not checked.
+HEADER_PATTERN = b'[\x00-\x1f\x7f()<>@,;:\\[\\]={} \t\\\\"]'
+HEADER_VALUE_PATTERN = b"[\x00-\x08\x0a-\x1f\x7f]"
+
+#: sha256 of inspect.getsource() of each replaced method, per checked source.
+#: A method is replaced only when its source hashes to a value listed here.
+CHECKED_SOURCES: dict[str, frozenset[str]] = {
+    "RequestResponseCycle.send": frozenset({
+        "abdd8601b326a8da972436918d3a954e1ef39c6bf0cd9e1c1954c2e798d0bb9c",    # 0.54.0, 0.55.0
+    }),
+    "HttpToolsProtocol.on_header": frozenset({
+        "1e86ebb6cea0458cb1ae112a1c1ea38913b24b798367e16f2b8fa4eaca5ca5ea",    # 0.55.0
+    }),
+    "HttpToolsProtocol.on_headers_complete": frozenset({
+        "1ea8589acfad92d8ff9182775f337d98fc469e0fa39642a83195fca920f5ca96",    # 0.54.0, 0.55.0
+    }),
+}
+
+
+def source_hash(function: object) -> str | None:
+    """sha256 of a function's source text, None when there is none to read."""
+    try:
+        text = inspect.getsource(function)  # type: ignore[arg-type]
+    except (OSError, TypeError):
+        return None
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def httptools_module() -> ModuleType | None:
+    """uvicorn's httptools protocol module, None when uvicorn or httptools is missing."""
+    try:
+        from uvicorn.protocols.http import httptools_impl
+    except ImportError:
+        return None
+    return httptools_impl
+
+
+def checked_methods(module: ModuleType) -> frozenset[str]:
+    """The names in CHECKED_SOURCES whose installed source is a checked one (none
+    when the module's header patterns are not the checked ones)."""
+    if (getattr(getattr(module, "HEADER_RE", None), "pattern", None) != HEADER_PATTERN
+            or getattr(getattr(module, "HEADER_VALUE_RE", None), "pattern", None) != HEADER_VALUE_PATTERN):
+        return frozenset()
+    found = set()
+    for qualified, hashes in CHECKED_SOURCES.items():
+        owner, name = qualified.split(".")
+        function = vars(getattr(module, owner, object)).get(name)
+        if function is not None and source_hash(function) in hashes:
+            found.add(qualified)
+    return frozenset(found)
