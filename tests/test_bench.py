@@ -262,6 +262,9 @@ def test_browser_request_is_what_the_cases_say():
     again = [value for name, value in second["headers"] if name == b"cookie"]
     assert cookie == again == [objects.BROWSER_COOKIE] and cookie[0] is not again[0]
     assert first["headers"] is not second["headers"]
+    fresh = objects.fresh_headers(objects.CORS_HEADERS)
+    assert fresh == list(objects.CORS_HEADERS)
+    assert [value for name, value in fresh if name == b"cookie"][0] is not objects.BROWSER_COOKIE
 
 
 def test_install_cases_time_fastresp_under_install(impl):
