@@ -55,19 +55,18 @@ APPS = ("classes", "classes-starlette", "install", "requests")
 
 
 def requests_app() -> Any:
-    """bench/whole_request.py's FastAPI and starlette apps behind one ASGI
-    callable: a path of the starlette app goes to it, anything else to FastAPI.
+    """bench/whole_request.py's apps behind one ASGI callable: a case's path goes
+    to that case's app, anything else to the plain FastAPI app.
     Imports fastresp (not installed unless ``--install``)."""
     import whole_request
 
-    fastapi_app = whole_request.fastapi_app()
-    starlette_app = whole_request.starlette_app()
-    starlette_paths = {case.path for case in whole_request.REQUEST_CASES
-                       if case.app == "starlette"}
+    found, _ = whole_request.apps()
+    by_path = {case.path: found[case.app] for case in whole_request.REQUEST_CASES
+               if case.app in found}
+    fastapi_app = found["fastapi"]
 
     async def app(scope: Any, receive: Any, send: Any) -> None:
-        target = starlette_app if scope.get("path") in starlette_paths else fastapi_app
-        await target(scope, receive, send)
+        await by_path.get(scope.get("path"), fastapi_app)(scope, receive, send)
 
     return app
 

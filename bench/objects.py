@@ -13,13 +13,16 @@ from __future__ import annotations
 import importlib.util
 import platform
 import statistics
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from http.cookies import CookieError
 from itertools import repeat
 from types import SimpleNamespace
 from typing import Any
 
+import starlette.datastructures as _starlette_datastructures
+import starlette.requests as _starlette_requests
 import starlette.responses as _starlette
 from report import (QUICK_NOTE, environment, fmt_floor, fmt_ns, fmt_ratio, table, timer_details,
                     unsteady_note)
@@ -34,11 +37,12 @@ COOKIE = "cookie"
 ASGI = "asgi"
 ENCODER = "encoder"
 HEADERS = "headers"
+REQUEST = "request"
 
 #: Floors on PyPy (the pure-Python implementation against starlette, both
 #: JIT-compiled), by kind of case: cookie cases >= 5, everything else never
 #: slower.
-PYPY_FLOORS = {CONSTRUCT: 1.0, COOKIE: 5.0, ASGI: 1.0, ENCODER: 1.0, HEADERS: 1.0}
+PYPY_FLOORS = {CONSTRUCT: 1.0, COOKIE: 5.0, ASGI: 1.0, ENCODER: 1.0, HEADERS: 1.0, REQUEST: 1.0}
 
 
 @dataclass(frozen=True)
@@ -49,11 +53,15 @@ class Case:
 
     name: str          # identifier: --case, --json
     label: str         # the table's first column
-    kind: str          # CONSTRUCT, COOKIE, ASGI, ENCODER or HEADERS: which PyPy floor applies
+    kind: str          # CONSTRUCT, COOKIE, ASGI, ENCODER, HEADERS or REQUEST: which PyPy floor applies
     compiled: float    # floor ratio for the compiled modules
     fallback: float    # floor ratio for the pure-Python implementation on CPython
     stmt: str
     result: str = "(_r.status_code, _r.body, _r.raw_headers)"
+    #: The statement uses starlette's own classes on both sides, fastresp's
+    #: side under fastresp.install() (which installs the active implementation
+    #: only: the other one is not measured in this process).
+    installed: bool = False
 
     def floor(self, impl: str) -> float:
         """The floor ratio for *impl* ("cython" or "python") on this interpreter."""
@@ -127,6 +135,24 @@ CASES: tuple[Case, ...] = (
     _header("headers_del", "response + del headers[...]", 'del _h["content-length"]'),
 )
 
+#: The request side: what a server hands an app for a browser's request, read
+#: as FastAPI and middleware read it. A fresh Cookie value every operation
+#: (``fresh_scope()``), as a server makes one for every request: a bytes
+#: object caches its hash, and the same object request after request would
+#: flatter anything keyed on it.
+REQUEST_CASES: tuple[Case, ...] = (
+    Case("request_cookies", "Request(scope).cookies under install(), 9 cookies ~400 B", REQUEST,
+         8.0, 1.0, "_r = Request(fresh_scope()).cookies", "_r", installed=True),
+    Case("request_headers_items", "Request(scope).headers.items() under install(), 12 headers",
+         REQUEST, 1.5, 1.0, "_r = Request(fresh_scope()).headers.items()", "_r", installed=True),
+    Case("headers_scope_get", "Headers(scope=...) + 3 get (one miss), 12 headers", REQUEST, 4.0, 1.0,
+         "_h = Headers(scope=dict(browser_scope))\n"
+         "_r = (_h.get('origin'), _h.get('user-agent'), _h.get('accept-encoding'))", "_r"),
+    Case("cookie_parser", "cookie_parser(9 cookies ~400 B, fresh text)", REQUEST, 8.0, 1.0,
+         "_r = cookie_parser(cookie_head + cookie_tail)", "_r"),
+)
+CASES += REQUEST_CASES
+
 #: What each JSON case's document costs orjson.dumps, timed beside them when
 #: orjson is installed: a reference point only (its bytes differ from json's).
 ORJSON_STATEMENTS = {
@@ -166,13 +192,83 @@ FastAPI makes for an endpoint's injected `response` parameter. "FastAPI
 jsonable_encoder(20 rows)" (only where FastAPI is importable) calls FastAPI's
 own jsonable_encoder in the starlette column and fastresp's (what install()
 puts into FastAPI's modules) in the others, on 20 dicts of an int, a str, a
-float, a bool, None and a 2-item list."""
+float, a bool, None and a 2-item list.
+The request cases read a browser's request: 12 headers (what Chrome sends for a
+GET) with a Cookie header of 9 cookies (~400 B, one value quoted), a fresh
+Cookie value (or cookie_parser's text) every operation, as a server makes one
+per request (a cache keyed on the value then never hits for free). "under
+install()" cases run starlette's own Request on both sides, fastresp's after
+fastresp.install() (the active implementation only; install() and uninstall()
+happen outside the timed batch); Headers and cookie_parser are starlette's
+against fastresp.Headers and fastresp.cookie_parser."""
 
 #: Printed with --check only.
 FLOOR_LEGEND = """\
 Floors (--check): the lowest ratio each case must reach. The compiled floor for
 cython; for python, the pure-Python floor on CPython, and on PyPy >= 5 for the
 cookie cases and >= 1 (never slower) for the others."""
+
+
+#: 9 cookies, ~400 bytes, as a browser sends them: analytics ids, a consent
+#: string, a session, a CSRF token, one quoted value.
+BROWSER_COOKIE = (
+    b'_ga=GA1.1.1288233771.1701874800; _ga_Q2XKJ3Y5ZR=GS1.1.1701874800.3.1.1701875123.0.0.0; '
+    b'_gid=GA1.2.874512399.1701874800; cookieconsent_status=dismiss; theme=dark; '
+    b'session=eyJ1c2VyX2lkIjogNDIsICJyb2xlIjogImFkbWluIn0.ZXG3aw.k3n5Jx0q2l8mVtYb7dPqR4sWcHg; '
+    b'csrftoken=Xk2mP9qL4vN7tR1sW8yB3cF6hJ0gD5aZ; lang="en-GB"; '
+    b'prefs=%7B%22tz%22%3A%22Europe%2FLondon%22%2C%22cols%22%3A3%7D')
+
+#: What Chrome sends for a plain GET (12 headers), as an ASGI server passes them.
+BROWSER_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (b"host", b"api.example.com"),
+    (b"connection", b"keep-alive"),
+    (b"sec-ch-ua", b'"Chromium";v="120", "Not?A_Brand";v="8", "Google Chrome";v="120"'),
+    (b"sec-ch-ua-mobile", b"?0"),
+    (b"sec-ch-ua-platform", b'"Linux"'),
+    (b"upgrade-insecure-requests", b"1"),
+    (b"user-agent", b"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+                    b"Chrome/120.0.0.0 Safari/537.36"),
+    (b"accept", b"text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,"
+                b"image/webp,*/*;q=0.8"),
+    (b"sec-fetch-site", b"same-origin"),
+    (b"accept-encoding", b"gzip, deflate, br"),
+    (b"accept-language", b"en-GB,en;q=0.9,de;q=0.8"),
+    (b"cookie", BROWSER_COOKIE),
+)
+#: The same from a page of another origin, with a bearer token (the CORS case).
+CORS_HEADERS = BROWSER_HEADERS + ((b"origin", b"https://app.example.com"),
+                                  (b"authorization", b"Bearer 0123456789abcdef"))
+
+
+def request_scope(path: str, headers: Sequence[tuple[bytes, bytes]]) -> dict[str, Any]:
+    """An HTTP/1.1 GET of *path* with *headers*, as uvicorn would pass it."""
+    return {
+        "type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"}, "http_version": "1.1",
+        "method": "GET", "scheme": "http", "path": path, "raw_path": path.encode("ascii"),
+        "query_string": b"", "root_path": "", "headers": list(headers),
+        "server": ("127.0.0.1", 8000), "client": ("127.0.0.1", 50000), "state": {},
+    }
+
+
+def fresh_headers(headers: Sequence[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """*headers* with a new bytes object for each Cookie value, as a server makes
+    for every request. One concatenation: cheap beside the work measured, and
+    the same on both sides."""
+    return [(name, value[:-1] + value[-1:]) if name == b"cookie" else (name, value)
+            for name, value in headers]
+
+
+_BROWSER_SCOPE = request_scope("/", BROWSER_HEADERS)
+_BEFORE_COOKIE = BROWSER_HEADERS[:-1]
+_COOKIE_HEAD, _COOKIE_TAIL = BROWSER_COOKIE[:-1], BROWSER_COOKIE[-1:]
+_COOKIE_TEXT_HEAD, _COOKIE_TEXT_TAIL = (part.decode("latin-1") for part in (_COOKIE_HEAD, _COOKIE_TAIL))
+
+
+def fresh_scope() -> dict[str, Any]:
+    """The browser's request's scope, with a fresh Cookie value (the Cookie
+    header is the last: cheaper than fresh_headers, which the per-object
+    ratios would feel)."""
+    return dict(_BROWSER_SCOPE, headers=[*_BEFORE_COOKIE, (b"cookie", _COOKIE_HEAD + _COOKIE_TAIL)])
 
 
 def rows(count: int, text: str = "") -> list[dict[str, Any]]:
@@ -246,6 +342,13 @@ def namespace(classes: SimpleNamespace) -> dict[str, Any]:
         "_sink": [None],
         "_repeat": repeat,
         "jsonable_encoder": getattr(classes, "jsonable_encoder", None),
+        "Request": _starlette_requests.Request,
+        "Headers": classes.Headers,
+        "cookie_parser": classes.cookie_parser,
+        "browser_scope": _BROWSER_SCOPE,
+        "fresh_scope": fresh_scope,
+        "cookie_head": _COOKIE_TEXT_HEAD,
+        "cookie_tail": _COOKIE_TEXT_TAIL,
     }
 
 
@@ -259,10 +362,18 @@ def _fastapi_jsonable_encoder() -> Any:
 
 # ---------------------------------------------------------------- the two sides
 
+#: starlette's own cookie_parser, taken at import (install() replaces the module's).
+_STARLETTE_COOKIE_PARSER = _starlette_requests.cookie_parser
+
+
 def starlette_classes() -> SimpleNamespace:
+    """starlette's side: its classes, its cookie_parser and FastAPI's
+    jsonable_encoder (``side`` names it)."""
     names = ("Response", "HTMLResponse", "PlainTextResponse", "JSONResponse", "RedirectResponse")
     return SimpleNamespace(**{name: getattr(_starlette, name) for name in names},
-                           jsonable_encoder=_fastapi_jsonable_encoder())
+                           Headers=_starlette_datastructures.Headers,
+                           cookie_parser=_STARLETTE_COOKIE_PARSER,
+                           jsonable_encoder=_fastapi_jsonable_encoder(), side="starlette")
 
 
 def implementation(name: str) -> tuple[SimpleNamespace | None, str]:
@@ -276,7 +387,8 @@ def implementation(name: str) -> tuple[SimpleNamespace | None, str]:
         impl = _impl.load_compiled() if name == "cython" else _impl.load_python()
     except ImportError as error:
         return None, f"the compiled modules are not importable ({error})"
-    classes = SimpleNamespace(**vars(impl.classes))
+    classes = SimpleNamespace(**vars(impl.classes), cookie_parser=impl.request.cookie_parser,
+                              side=name)
     original = _fastapi_jsonable_encoder()
     classes.jsonable_encoder = None if original is None else impl.encoders.wrap(original)
     roles = [getattr(impl, role) for role in _impl.ROLES]
@@ -307,14 +419,51 @@ def compile_case(case: Case, classes: SimpleNamespace) -> Inner:
     scope = namespace(classes)
     exec(compile(source, f"<bench {case.name}>", "exec"), scope)
     inner: Inner = scope["inner"]
-    return inner
+    if not case.installed:
+        return inner
+
+    def sided(n: int, timer: Callable[[], int]) -> int:
+        with _side(case, classes):
+            return inner(n, timer)
+
+    return sided
 
 
 def run_once(case: Case, classes: SimpleNamespace) -> Any:
     """The case's ``result`` after one run of its statement."""
     scope = namespace(classes)
-    exec(compile(case.stmt, f"<fastresp check {case.name}>", "exec"), scope)
-    return eval(case.result, scope)
+    with _side(case, classes):
+        exec(compile(case.stmt, f"<fastresp check {case.name}>", "exec"), scope)
+        return eval(case.result, scope)
+
+
+def measurable(case: Case, impl: str) -> bool:
+    """Whether this process can time *case* for *impl*: an install() case
+    only for the active implementation, the one install() installs."""
+    return not case.installed or impl == _impl.IMPLEMENTATION
+
+
+@contextmanager
+def _side(case: Case, classes: SimpleNamespace) -> Iterator[None]:
+    """For an install() case: fastresp installed on fastresp's side and not on
+    starlette's, for the block (outside the timed loop), then put back."""
+    if not case.installed:
+        yield
+        return
+    import fastresp
+
+    was = fastresp.installed()
+    if classes.side == "starlette":
+        fastresp.uninstall()
+    elif classes.side == _impl.IMPLEMENTATION:
+        fastresp.install()
+    else:
+        raise RuntimeError(f"install() installs the {_impl.IMPLEMENTATION} implementation,"
+                           f" not {classes.side}")
+    try:
+        yield
+    finally:
+        (fastresp.install if was else fastresp.uninstall)()
 
 
 def check_case(case: Case, classes: SimpleNamespace) -> None:
@@ -383,7 +532,9 @@ def run(impls: Sequence[str], settings: Settings, cases: Sequence[Case] = CASES,
         case_problems: dict[str, str] = {}
         timed = dict(sides)
         for name in impls:
-            if name in sides:
+            if name in sides and not measurable(case, name):
+                del timed[name]      # not timed, and no problem: see the legend
+            elif name in sides:
                 try:
                     check_case(case, sides[name])
                 except AssertionError as error:

@@ -53,8 +53,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--statistic", choices=("min", "median"), default="min",
                    help="how a side's rounds become its time (default: min, the steadiest on a busy"
                         " machine)")
-    p.add_argument("--case", action="append", metavar="NAME", choices=[c.name for c in objects.CASES],
-                   help="only this per-object case (repeatable)")
+    p.add_argument("--case", action="append", metavar="NAME",
+                   choices=[c.name for c in objects.CASES]
+                   + [c.name for c in whole_request.REQUEST_CASES],
+                   help="only this case, per object or whole request (repeatable); a section"
+                        " with none of the cases named is not run")
     p.add_argument("--section", choices=("objects", "requests", "all"), default="all",
                    help="per-object cases, whole requests (an app called in process), or both"
                         " (default)")
@@ -81,15 +84,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     impls = {"active": [_impl.IMPLEMENTATION], "cython": ["cython"], "python": ["python"],
              "both": ["cython", "python"]}[args.impl]
     cases = [c for c in objects.CASES if args.case is None or c.name in args.case]
+    requests = [c.name for c in whole_request.REQUEST_CASES if args.case is None or c.name in args.case]
     settings = settings_for(args)
     out = None if args.json else sys.stderr
     report: dict[str, Any] = {}
-    if args.section in ("objects", "all"):
+    if args.section in ("objects", "all") and cases:
         report = objects.run(impls, settings, cases, out=out)
-    if args.section in ("requests", "all"):
+    if args.section in ("requests", "all") and requests:
+        names = None if args.case is None else requests
         report["requests"] = [
-            whole_request.run(settings, out) if name == _impl.IMPLEMENTATION
-            else whole_request.run_elsewhere(name, settings)
+            whole_request.run(settings, out, names) if name == _impl.IMPLEMENTATION
+            else whole_request.run_elsewhere(name, settings, names)
             for name in impls]
     report["load"] = {"average_1min": load_average(), "cpus": os.cpu_count()}
     if args.json:

@@ -26,7 +26,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -48,9 +48,15 @@ INSTALLED = "install()"
 SIDES = (PLAIN, INSTALLED)
 
 
+#: A client's three headers (the response-side cases).
+PLAIN_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (b"host", b"127.0.0.1:8000"), (b"user-agent", b"bench/1.0"), (b"accept", b"*/*"))
+
+
 @dataclass(frozen=True)
 class RequestCase:
-    """One endpoint: ``app`` is "fastapi" or "starlette", ``path`` the route."""
+    """One endpoint: ``app`` is "fastapi", "fastapi_cors" or "starlette" (a key
+    of apps()), ``path`` the route."""
 
     name: str
     label: str
@@ -58,6 +64,8 @@ class RequestCase:
     path: str
     floor: float       # the compiled implementation's floor, starlette-plain / installed
     fallback: float    # the pure-Python implementation's floor (never slower)
+    #: The request's headers (a fresh Cookie value every request).
+    headers: tuple[tuple[bytes, bytes], ...] = PLAIN_HEADERS
 
 
 REQUEST_CASES: tuple[RequestCase, ...] = (
@@ -68,11 +76,18 @@ REQUEST_CASES: tuple[RequestCase, ...] = (
     RequestCase("not_found", "FastAPI HTTPException(404)", "fastapi", "/missing", 1.15, 1.0),
     RequestCase("starlette_json", "starlette JSONResponse 20 rows", "starlette", "/json-rows", 1.5, 1.0),
     RequestCase("starlette_text", "starlette PlainTextResponse + header", "starlette", "/text", 1.1, 1.0),
+    # The request side: a browser's request (12 headers, 9 cookies ~400 B).
+    RequestCase("browser_typed", "FastAPI typed endpoint, browser request", "fastapi", "/typed",
+                1.15, 1.0, objects.BROWSER_HEADERS),
+    RequestCase("headers_cookies", "FastAPI reading request.headers and .cookies, browser request",
+                "fastapi", "/headers-cookies", 1.2, 1.0, objects.BROWSER_HEADERS),
+    RequestCase("cors_bearer_cookie", "FastAPI typed, CORS + HTTPBearer + Cookie(), browser request",
+                "fastapi_cors", "/secure", 1.1, 1.0, objects.CORS_HEADERS),
 )
 
 
 def fastapi_app() -> Any:
-    from fastapi import FastAPI, HTTPException, Response
+    from fastapi import FastAPI, HTTPException, Request, Response
     from pydantic import BaseModel
 
     class Item(BaseModel):
@@ -105,6 +120,38 @@ def fastapi_app() -> Any:
     async def missing():  # type: ignore[no-untyped-def]
         raise HTTPException(status_code=404, detail="Item not found")
 
+    @app.get("/headers-cookies")
+    async def headers_cookies(request: Request):  # type: ignore[no-untyped-def]
+        return {"agent": request.headers.get("user-agent"), "lang": request.cookies.get("lang"),
+                "session": "session" in request.cookies}
+
+    return app
+
+
+def fastapi_cors_app() -> Any:
+    """A typed endpoint behind CORSMiddleware, with an HTTPBearer and a Cookie()
+    dependency."""
+    from fastapi import Cookie, Depends, FastAPI
+    from fastapi.middleware.cors import CORSMiddleware
+    from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+    from pydantic import BaseModel
+
+    class Item(BaseModel):
+        id: int
+        name: str
+        price: float
+        tags: list[str]
+
+    app = FastAPI()
+    app.add_middleware(CORSMiddleware, allow_origins=["https://app.example.com"],
+                       allow_credentials=True, allow_methods=["*"], allow_headers=["*"])
+    bearer = HTTPBearer()
+
+    @app.get("/secure")
+    async def secure(credentials: HTTPAuthorizationCredentials = Depends(bearer),
+                     session: str = Cookie()) -> Item:
+        return Item(id=1, name=session[:8], price=9.99, tags=[credentials.scheme])
+
     return app
 
 
@@ -126,16 +173,9 @@ def starlette_app() -> Any:
     return Starlette(routes=[Route("/json-rows", json_rows), Route("/text", text)])
 
 
-def scope(path: str) -> dict[str, Any]:
-    """An HTTP/1.1 GET as uvicorn would pass it."""
-    return {
-        "type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"}, "http_version": "1.1",
-        "method": "GET", "scheme": "http", "path": path, "raw_path": path.encode("ascii"),
-        "query_string": b"", "root_path": "",
-        "headers": [(b"host", b"127.0.0.1:8000"), (b"user-agent", b"bench/1.0"),
-                    (b"accept", b"*/*")],
-        "server": ("127.0.0.1", 8000), "client": ("127.0.0.1", 50000), "state": {},
-    }
+def scope(path: str, headers: tuple[tuple[bytes, bytes], ...] = PLAIN_HEADERS) -> dict[str, Any]:
+    """An HTTP/1.1 GET as uvicorn would pass it, with a fresh Cookie value."""
+    return objects.request_scope(path, objects.fresh_headers(headers))
 
 
 async def _receive() -> dict[str, Any]:
@@ -152,6 +192,7 @@ def apps() -> tuple[dict[str, Any], dict[str, str]]:
     missing: dict[str, str] = {}
     try:
         found["fastapi"] = fastapi_app()
+        found["fastapi_cors"] = fastapi_cors_app()
     except ImportError as error:
         missing["fastapi"] = f"FastAPI is not installed ({error})"
     return found, missing
@@ -172,7 +213,7 @@ def messages(app: Any, case: RequestCase, side: str, loop: asyncio.AbstractEvent
         sent.append(message)
 
     _set_side(side)
-    loop.run_until_complete(app(scope(case.path), _receive, keep))
+    loop.run_until_complete(app(scope(case.path, case.headers), _receive, keep))
     return sent
 
 
@@ -188,12 +229,15 @@ def check(app: Any, case: RequestCase, loop: asyncio.AbstractEventLoop) -> "str 
 def inner(app: Any, case: RequestCase, side: str, loop: asyncio.AbstractEventLoop) -> Inner:
     """``inner(n, timer)`` for ``timing.measure``: n requests on *side*,
     switched to before the clock starts."""
-    request_scope = scope(case.path)
+    request_scope = scope(case.path, case.headers)
+    headers = case.headers
+    fresh = objects.fresh_headers
 
     async def batch(n: int) -> None:
         for _ in range(n):
-            # A fresh dict per request: the app may write into its scope.
-            await app(dict(request_scope), _receive, _drop)
+            # A fresh dict per request (the app may write into its scope), and
+            # a fresh Cookie value, as a server makes (see objects.fresh_headers).
+            await app(dict(request_scope, headers=fresh(headers)), _receive, _drop)
 
     def run(n: int, timer: Callable[[], int]) -> int:
         _set_side(side)
@@ -219,17 +263,24 @@ ONE_SIDE_VAR = "_FASTRESP_BENCH_ONE_SIDE"
 SIDE_PROCESSES = 5
 
 
-def run(settings: Settings, out: Any = None) -> dict[str, Any]:
-    """Time every case on both sides with the active implementation; the report
-    section as a dict (render() shows it). On PyPy each side is timed in
-    processes of its own (see run_sides_apart)."""
+def selected(found: dict[str, Any], names: "Sequence[str] | None") -> list[RequestCase]:
+    """The cases whose app is in *found*, only those named when *names* is given."""
+    return [case for case in REQUEST_CASES
+            if case.app in found and (names is None or case.name in names)]
+
+
+def run(settings: Settings, out: Any = None, names: "Sequence[str] | None" = None) -> dict[str, Any]:
+    """Time every case (or those *names*) on both sides with the active
+    implementation; the report section as a dict (render() shows it). On PyPy
+    each side is timed in processes of its own (see run_sides_apart)."""
     one_side = os.environ.get(ONE_SIDE_VAR)
     if one_side is None and not CPYTHON:
-        return run_sides_apart(settings, out)
-    return _run_here(settings, out, one_side)
+        return run_sides_apart(settings, out, names)
+    return _run_here(settings, out, one_side, names)
 
 
-def _run_here(settings: Settings, out: Any, one_side: "str | None") -> dict[str, Any]:
+def _run_here(settings: Settings, out: Any, one_side: "str | None",
+              names: "Sequence[str] | None" = None) -> dict[str, Any]:
     """Both sides interleaved in this process, or only one_side (then nothing
     is switched and the sends are not compared: the parent did that)."""
     was_installed = fastresp.installed()
@@ -237,7 +288,7 @@ def _run_here(settings: Settings, out: Any, one_side: "str | None") -> dict[str,
     sides = SIDES if one_side is None else (one_side,)
     loop = asyncio.new_event_loop()
     try:
-        cases = [case for case in REQUEST_CASES if case.app in found]
+        cases = selected(found, names)
         if one_side is None:
             problems = {case.name: check(found[case.app], case, loop) for case in cases}
         else:
@@ -278,13 +329,15 @@ def _section(settings: Settings, cases: list[RequestCase], times: dict[str, dict
             "missing": missing, "ratios": settings.ratios, "cases": results}
 
 
-def _child_section(settings: Settings, env: dict[str, str]) -> dict[str, Any]:
+def _child_section(settings: Settings, env: dict[str, str],
+                   names: "Sequence[str] | None" = None) -> dict[str, Any]:
     """The requests section as a child process reports it (--json), or
     {"unavailable": why} when the child fails."""
     command = [sys.executable, str(RUN), "--section", "requests", "--json",
                "--rounds", str(settings.rounds), "--batch-ms", str(settings.batch_ns / 1e6),
                "--warmup-ms", str(settings.warmup_ns / 1e6), "--statistic", settings.statistic,
-               *([] if settings.ratios else ["--quick"])]
+               *([] if settings.ratios else ["--quick"]),
+               *[argument for name in names or () for argument in ("--case", name)]]
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         return {"unavailable": f"the child process failed: {done.stderr.strip()[-500:]}"}
@@ -292,7 +345,8 @@ def _child_section(settings: Settings, env: dict[str, str]) -> dict[str, Any]:
     return section
 
 
-def run_sides_apart(settings: Settings, out: Any = None) -> dict[str, Any]:
+def run_sides_apart(settings: Settings, out: Any = None,
+                    names: "Sequence[str] | None" = None) -> dict[str, Any]:
     """The section with each side timed in child processes of its own, the
     sides alternating, SIDE_PROCESSES children a side; a side's time is the
     summary (min or median) of its children's. For PyPy: switching install()
@@ -303,7 +357,7 @@ def run_sides_apart(settings: Settings, out: Any = None) -> dict[str, Any]:
     loop = asyncio.new_event_loop()
     was_installed = fastresp.installed()
     try:
-        cases = [case for case in REQUEST_CASES if case.app in found]
+        cases = selected(found, names)
         problems = {case.name: check(found[case.app], case, loop) for case in cases}
     finally:
         _set_side(INSTALLED if was_installed else PLAIN)
@@ -312,7 +366,7 @@ def run_sides_apart(settings: Settings, out: Any = None) -> dict[str, Any]:
                                                 for case in cases}
     for _ in range(SIDE_PROCESSES):
         for side, key in ((PLAIN, "plain_ns"), (INSTALLED, "installed_ns")):
-            child = _child_section(settings, {**os.environ, ONE_SIDE_VAR: side})
+            child = _child_section(settings, {**os.environ, ONE_SIDE_VAR: side}, names)
             if "unavailable" in child:
                 return {"implementation": _impl.IMPLEMENTATION, **child}
             for case in child["cases"]:
@@ -325,12 +379,13 @@ def run_sides_apart(settings: Settings, out: Any = None) -> dict[str, Any]:
     return {**_section(settings, cases, times, problems, missing), "sides": "apart"}
 
 
-def run_elsewhere(implementation: str, settings: Settings) -> dict[str, Any]:
+def run_elsewhere(implementation: str, settings: Settings,
+                  names: "Sequence[str] | None" = None) -> dict[str, Any]:
     """The same section for an implementation this process cannot install: the
     pure-Python one is timed in a child process with FASTRESP_NO_EXTENSIONS=1."""
     if implementation != "python":
         return {"implementation": implementation, "unavailable": f"this process runs the {_impl.IMPLEMENTATION} implementation: {_impl.REASON}"}
-    section = _child_section(settings, {**os.environ, NO_EXTENSIONS_VAR: "1"})
+    section = _child_section(settings, {**os.environ, NO_EXTENSIONS_VAR: "1"}, names)
     return {"implementation": implementation, **section} if "unavailable" in section else section
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -134,7 +135,8 @@ def test_the_package_ships_no_benchmark(capsys):
     package = Path(fastresp.__file__).parent
     assert [path.name for path in package.iterdir() if "bench" in path.name] == []
     assert main(["bench"]) == 2
-    assert "unknown command 'bench'" in capsys.readouterr().err
+    error, usage = capsys.readouterr().err.split("\n", 1)
+    assert "unknown command 'bench'" in error and "bench" not in usage
 
 
 def test_entry_point_runs_as_a_script():
@@ -183,7 +185,7 @@ def test_sides_apart_alternates_children_and_summarises(monkeypatch):
     found, _ = whole_request.apps()
     names = [case.name for case in whole_request.REQUEST_CASES if case.app in found]
 
-    def child(settings: Any, env: dict[str, str]) -> dict[str, Any]:
+    def child(settings: Any, env: dict[str, str], selected: Any = None) -> dict[str, Any]:
         side = env[whole_request.ONE_SIDE_VAR]
         calls.append(side)
         base = 100.0 if side == whole_request.PLAIN else 50.0
@@ -204,7 +206,115 @@ def test_sides_apart_alternates_children_and_summarises(monkeypatch):
 
 def test_sides_apart_reports_a_failed_child(monkeypatch):
     monkeypatch.setattr(whole_request, "_child_section",
-                        lambda settings, env: {"unavailable": "the child process failed: boom"})
+                        lambda settings, env, names=None: {"unavailable": "the child process failed: boom"})
     section = whole_request.run_sides_apart(timing.Settings())
     assert section["unavailable"] == "the child process failed: boom"
     assert "not measured" in whole_request.render([section])
+
+
+# ------------------------------------------------------ every per-object case
+
+def _sides(impl: Any) -> tuple[Any, Any]:
+    classes, why = objects.implementation(impl.name)
+    assert classes is not None, why
+    return objects.starlette_classes(), classes
+
+
+@pytest.mark.parametrize("case", objects.CASES, ids=[case.name for case in objects.CASES])
+def test_every_case_runs_and_both_sides_agree(impl, case):
+    """Each per-object case's statement runs on starlette's side and on
+    fastresp's and gives the same result; its timed loop runs. An install()
+    case is measured for the active implementation only, and leaves
+    install() as it found it."""
+    starlette_side, fastresp_side = _sides(impl)
+    inner = objects.compile_case(case, starlette_side)
+    assert inner(3, time.perf_counter_ns) >= 0
+    if not objects.measurable(case, impl.name):
+        assert case.installed and impl.name != fastresp.IMPLEMENTATION
+        with pytest.raises(RuntimeError, match="install\\(\\) installs the"):
+            objects.run_once(case, fastresp_side)
+        assert not fastresp.installed()
+        return
+    objects.check_case(case, fastresp_side)
+    assert objects.compile_case(case, fastresp_side)(3, time.perf_counter_ns) >= 0
+    assert not fastresp.installed()
+
+
+REQUEST_CASE_NAMES = [case.name for case in objects.REQUEST_CASES]
+
+
+def test_request_cases_are_in_the_harness():
+    assert {"request_cookies", "headers_scope_get", "cookie_parser"} <= set(REQUEST_CASE_NAMES)
+    assert all(case in objects.CASES for case in objects.REQUEST_CASES)
+    floors = {case.name: (case.compiled, case.fallback) for case in objects.REQUEST_CASES}
+    assert floors["request_cookies"] == (8.0, 1.0) and floors["headers_scope_get"] == (4.0, 1.0)
+    assert run.parser().parse_args(["--case", "request_cookies"]).case == ["request_cookies"]
+
+
+def test_browser_request_is_what_the_cases_say():
+    """12 headers, a Cookie header of 9 cookies of ~400 B, and a new Cookie
+    bytes object (equal value) for every operation."""
+    assert len(objects.BROWSER_HEADERS) == 12
+    assert 350 <= len(objects.BROWSER_COOKIE) <= 450
+    assert len(objects._STARLETTE_COOKIE_PARSER(objects.BROWSER_COOKIE.decode("latin-1"))) == 9
+    first, second = objects.fresh_scope(), objects.fresh_scope()
+    cookie = [value for name, value in first["headers"] if name == b"cookie"]
+    again = [value for name, value in second["headers"] if name == b"cookie"]
+    assert cookie == again == [objects.BROWSER_COOKIE] and cookie[0] is not again[0]
+    assert first["headers"] is not second["headers"]
+    fresh = objects.fresh_headers(objects.CORS_HEADERS)
+    assert fresh == list(objects.CORS_HEADERS)
+    assert [value for name, value in fresh if name == b"cookie"][0] is not objects.BROWSER_COOKIE
+
+
+def test_install_cases_time_fastresp_under_install(impl):
+    """An install() case's fastresp side runs with starlette.requests' own
+    cookie_parser and HTTPConnection.cookies replaced by the active
+    implementation's; its starlette side with starlette's."""
+    import starlette.requests
+
+    if impl.name != fastresp.IMPLEMENTATION:
+        pytest.skip("install() installs the active implementation")
+    case = next(case for case in objects.CASES if case.name == "request_cookies")
+    starlette_side, fastresp_side = _sides(impl)
+    with objects._side(case, fastresp_side):
+        assert fastresp.installed()
+        assert starlette.requests.cookie_parser is impl.request.cookie_parser
+    with objects._side(case, starlette_side):
+        assert not fastresp.installed()
+        assert starlette.requests.cookie_parser is objects._STARLETTE_COOKIE_PARSER
+    fastresp.install()
+    try:
+        with objects._side(case, starlette_side):
+            assert not fastresp.installed()
+        assert fastresp.installed()                   # put back as found
+    finally:
+        fastresp.uninstall()
+
+
+def test_per_object_request_sides_are_fastresps(impl):
+    """The non-install() request cases call fastresp.Headers and
+    fastresp.cookie_parser of the implementation on fastresp's side."""
+    starlette_side, fastresp_side = _sides(impl)
+    assert fastresp_side.cookie_parser is impl.request.cookie_parser
+    # load_python() builds its classes anew each time: the same methods.
+    methods = {name: method for name, method in vars(impl.classes.Headers).items()
+               if callable(method)}
+    assert methods and all(vars(fastresp_side.Headers)[name] is method
+                           for name, method in methods.items())
+    assert starlette_side.Headers is objects._starlette_datastructures.Headers
+    assert objects.namespace(fastresp_side)["Headers"] is fastresp_side.Headers
+
+
+def test_run_skips_install_cases_for_the_other_implementation(capsys):
+    """--impl both: an install() case is timed for the active implementation,
+    and shown n/a (no problem, no missed floor) for the other."""
+    if objects.implementation("cython")[0] is None:
+        pytest.skip("one implementation only: the compiled modules do not import")
+    assert run.main(["--section", "objects", "--impl", "both", "--case", "request_cookies",
+                     "--rounds", "2", "--warmup-ms", "1", "--json"]) == 0
+    (case,) = json.loads(capsys.readouterr().out)["cases"]
+    other = "python" if fastresp.IMPLEMENTATION == "cython" else "cython"
+    assert case["fastresp"][fastresp.IMPLEMENTATION]["ratio"] > 0
+    assert case["fastresp"][other]["ratio"] is None and case["fastresp"][other]["problem"] is None
+    assert not fastresp.installed()

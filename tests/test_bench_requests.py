@@ -15,6 +15,7 @@ import fastresp
 
 # bench/, on sys.path by pyproject.toml's pytest pythonpath
 import example_app
+import objects
 import run
 import whole_request as requests
 
@@ -23,7 +24,8 @@ pytest.importorskip("fastapi")
 #: The status each endpoint answers with, so an endpoint that broke on both
 #: sides alike (a 500 on each) does not pass as "the same".
 STATUS = {"typed": 200, "untyped_dict": 200, "untyped_rows": 200, "cookie": 200,
-          "not_found": 404, "starlette_json": 200, "starlette_text": 200}
+          "not_found": 404, "starlette_json": 200, "starlette_text": 200,
+          "browser_typed": 200, "headers_cookies": 200, "cors_bearer_cookie": 200}
 
 
 @pytest.fixture(scope="module")
@@ -89,3 +91,32 @@ def test_server_launcher_serves_each_case(apps, loop, case):
     served = requests.messages(example_app.build("requests", False), case, requests.PLAIN, loop)
     assert served == requests.messages(apps[case.app], case, requests.PLAIN, loop)
     assert served[0]["status"] == STATUS[case.name]
+
+
+def test_request_side_cases_read_the_browser_request(apps, loop):
+    """The request-side endpoints see the browser's headers and cookies (the
+    same on both sides: test_install_sends_what_plain_sends), CORS answers the
+    page's origin, and HTTPBearer and Cookie() were satisfied."""
+    cases = {case.name: case for case in requests.REQUEST_CASES}
+    for name in ("browser_typed", "headers_cookies", "cors_bearer_cookie"):
+        assert cases[name].headers[:12] == objects.BROWSER_HEADERS
+    start, body = requests.messages(apps["fastapi"], cases["headers_cookies"], requests.INSTALLED, loop)
+    assert json.loads(body["body"]) == {"agent": objects.BROWSER_HEADERS[6][1].decode(),
+                                        "lang": "en-GB", "session": True}
+    start, body = requests.messages(apps["fastapi_cors"], cases["cors_bearer_cookie"],
+                                    requests.INSTALLED, loop)
+    assert (b"access-control-allow-origin", b"https://app.example.com") in start["headers"]
+    assert json.loads(body["body"]) == {"id": 1, "name": "eyJ1c2Vy", "price": 9.99,
+                                        "tags": ["Bearer"]}
+
+
+def test_case_selects_request_cases(capsys):
+    """--case names a whole-request case too: only it is run, and the
+    per-object section, with none of its cases named, is not."""
+    assert run.main(["--case", "headers_cookies", "--rounds", "2", "--warmup-ms", "5", "--json",
+                     "--impl", "active"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert "cases" not in report
+    (section,) = report["requests"]
+    assert [case["name"] for case in section["cases"]] == ["headers_cookies"]
+    assert section["cases"][0]["problem"] is None
