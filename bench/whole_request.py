@@ -86,8 +86,8 @@ REQUEST_CASES: tuple[RequestCase, ...] = (
 )
 
 
-def fastapi_app() -> Any:
-    from fastapi import FastAPI, HTTPException, Request, Response
+def item_model() -> Any:
+    """The typed endpoints' response model (pydantic imported only when used)."""
     from pydantic import BaseModel
 
     class Item(BaseModel):
@@ -96,6 +96,12 @@ def fastapi_app() -> Any:
         price: float
         tags: list[str]
 
+    return Item
+
+
+def fastapi_app() -> Any:
+    from fastapi import FastAPI, HTTPException, Request, Response
+    Item = item_model()
     app = FastAPI()
     data = objects.rows(20)
 
@@ -134,14 +140,7 @@ def fastapi_cors_app() -> Any:
     from fastapi import Cookie, Depends, FastAPI
     from fastapi.middleware.cors import CORSMiddleware
     from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-    from pydantic import BaseModel
-
-    class Item(BaseModel):
-        id: int
-        name: str
-        price: float
-        tags: list[str]
-
+    Item = item_model()
     app = FastAPI()
     app.add_middleware(CORSMiddleware, allow_origins=["https://app.example.com"],
                        allow_credentials=True, allow_methods=["*"], allow_headers=["*"])

@@ -137,27 +137,25 @@ def case_harness(side: str) -> Callable[[int], None]:
     return loop
 
 
-def case_response_head(side: str) -> Callable[[int], None]:
+def _sending(side: str, *messages: dict[str, Any]) -> Callable[[int], None]:
+    """A loop that resets a cycle and sends it *messages*, one after the other."""
     cycle = new_cycle(side_classes(side)[1])
     send = cycle.send
 
     def loop(n: int) -> None:
         for _ in range(n):
             reset(cycle)
-            drive(send(START))
+            for message in messages:
+                drive(send(message))
     return loop
+
+
+def case_response_head(side: str) -> Callable[[int], None]:
+    return _sending(side, START)
 
 
 def case_body(side: str) -> Callable[[int], None]:
-    cycle = new_cycle(side_classes(side)[1])
-    send = cycle.send
-
-    def loop(n: int) -> None:
-        for _ in range(n):
-            reset(cycle)
-            drive(send(START))
-            drive(send(BODY))
-    return loop
+    return _sending(side, START, BODY)
 
 
 def case_request_head(side: str) -> Callable[[int], None]:
