@@ -317,6 +317,7 @@ def test_config_against_uvicorn(mode: str, config: dict[str, Any]) -> None:
         assert fastresp_run(mode, chunks, APPS["six-headers"], **config) == expected, request_name
 
 
+@needs_compiled
 def test_corpus_exercises_what_it_claims() -> None:
     """The corpus reaches uvicorn's paths: errors raised to the app, 400s, a
     100 Continue, chunked framing (checked on uvicorn itself)."""
@@ -450,8 +451,12 @@ def test_what_is_accelerated() -> None:
     if fast.ACCELERATED:
         assert issubclass(fast.HttpToolsProtocol, httptools_impl.HttpToolsProtocol)
         assert fast.HttpToolsProtocol is not httptools_impl.HttpToolsProtocol
-    elif os.environ.get("FASTRESP_REQUIRE_COMPILED"):
-        pytest.fail(f"uvicorn {uvicorn.__version__} not accelerated: {fast.REASON}")
+    else:
+        # A release fastresp has not checked (Python 3.9 gets uvicorn 0.39) is
+        # left as it is, by name and under install().
+        assert uvicorn.__version__ not in EXPECTED, fast.REASON
+        assert fast.HttpToolsProtocol is httptools_impl.HttpToolsProtocol
+        assert "not ones fastresp checked" in fast.REASON
 
 
 def test_unchecked_source_is_refused() -> None:
