@@ -211,11 +211,19 @@ def getitem(self, key: str) -> str:
 
 
 def get(self, key: str, default: Any = None) -> Any:
-    """``Mapping.get``, as MutableHeaders inherits it."""
-    try:
-        return self[key]
-    except KeyError:
-        return default
+    """``Mapping.get``, as MutableHeaders inherits it: ``self[key]``, or default
+    for a KeyError. Where ``[]`` is this module's, the scan is made here, so a
+    miss raises no KeyError."""
+    if type(self).__getitem__ is not getitem:
+        try:
+            return self[key]
+        except KeyError:
+            return default
+    get_key = _name(key)
+    for item_key, item_value in self._list:
+        if item_key == get_key:
+            return item_value.decode("latin-1")
+    return default
 
 
 #: ``MutableHeaders.raw``: the list itself (a getter with no Python frame).
