@@ -2,9 +2,10 @@
 
 Imported (never copied) by the test suite (``tests/conftest.py`` and the test
 modules: ``from oracle import ...``; pytest puts tests/ on ``sys.path``), by the
-long fuzz run (``scripts/fuzz.py``) and by the memcheck workload
-(``scripts/memcheck_workload.py``); those two put tests/ itself on ``sys.path``,
-never the repository root, so the fastresp under test is the installed one.
+long fuzz run (``tests/fuzz.py``) and by the memcheck workload
+(``tests/memcheck_workload.py``): run as scripts, their own directory is on
+``sys.path`` (never the repository root), so the fastresp under test is the
+installed one.
 
 * ``ORACLE``: starlette's response classes with the methods they had before any
   ``fastresp.install()``, and ``ORACLE_SIDE``: calls on them, with
@@ -1169,7 +1170,7 @@ TARGETS = ("set_cookie", "delete_cookie", "response", "json", "redirect", "init_
 # ================================================================ regressions
 
 
-#: Where failing cases are saved (scripts/fuzz.py) and replayed from (tests/test_differential.py).
+#: Where failing cases are saved (tests/fuzz.py) and replayed from (tests/test_differential.py).
 REGRESSIONS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "regressions")
 
 
