@@ -31,8 +31,9 @@ from oracle import Obj, OwnStr, Text, snapshot
 
 COMPILED = load_compiled()
 PYTHON = load_python()
-_headers, _cookie, _json, _encoders, _asgi = [getattr(COMPILED, role) for role in ROLES]
-_headers_py, _cookie_py, _json_py, _encoders_py, _asgi_py = [getattr(PYTHON, role) for role in ROLES]
+_headers, _cookie, _json, _encoders, _asgi, _request = [getattr(COMPILED, role) for role in ROLES]
+_headers_py, _cookie_py, _json_py, _encoders_py, _asgi_py, _request_py = [
+    getattr(PYTHON, role) for role in ROLES]
 C = COMPILED.classes
 P = PYTHON.classes
 ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 3
@@ -396,6 +397,43 @@ def regressions():
             oracle.check(record["case"], sides)
 
 
+#: Cookie headers the parser must take as starlette does: quoting, octal
+#: escapes, parts without "=", empty parts, repeated names, latin-1, huge.
+COOKIE_TEXTS = [
+    "", "a=1", "a=1; b=2; a=3", ";;a=1;;", "noequals; =v; k=", ' a = "x\\"y" ; b="\\012\\377"',
+    'q="unterminated', "\xe9t\xe9=caf\xe9", "x=" + "v" * 70_000, "; ".join(f"c{i}={i}" for i in range(300)),
+]
+
+
+def request_side():
+    """cookie_parser, Headers reads and Request.cookies/.headers, compiled
+    against the reference, on plain, odd and huge inputs."""
+    for text in COOKIE_TEXTS:
+        got, want = outcome(_request.cookie_parser, text), outcome(_request_py.cookie_parser, text)
+        assert got == want, (text[:40], got, want)
+        encoded = text.encode("latin-1")
+        raw = [(b"host", b"x"), (b"cookie", encoded), (b"Cookie", b"z=9"), (b"x-a", b"1")]
+        for key in ("cookie", "X-A", "missing", "Host", "\xe9"):
+            for name in ("get", "getlist", "__contains__"):
+                got = outcome(getattr(C.Headers(raw=list(raw)), name), key)
+                want = outcome(getattr(P.Headers(raw=list(raw)), name), key)
+                assert got == want, (name, key, got, want)
+        for method in ("keys", "values", "items", "__repr__", "mutablecopy"):
+            got = outcome(lambda: repr(getattr(C.Headers(raw=list(raw)), method)()))
+            want = outcome(lambda: repr(getattr(P.Headers(raw=list(raw)), method)()))
+            assert got == want, (method, got, want)
+    fastresp.install()
+    try:
+        from starlette.requests import Request
+
+        for text in COOKIE_TEXTS:
+            scope = {"type": "http", "headers": [(b"cookie", text.encode("latin-1"))]}
+            request = Request(scope)
+            outcome(lambda: (request.cookies, list(request.headers.items())))
+    finally:
+        fastresp.uninstall()
+
+
 def main():
     assert fastresp.IMPLEMENTATION == "cython", fastresp.REASON
     print("memcheck workload: fastresp._headers from", _headers.__file__, flush=True)
@@ -405,6 +443,7 @@ def main():
         json_documents()
         encoders()
         header_operations()
+        request_side()
         install_cycle()
         regressions()
     huge_string()
