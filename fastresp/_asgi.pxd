@@ -1,4 +1,6 @@
-# The MutableHeaders operations _slots puts behind a class's item slots.
+# The Headers operations _slots puts behind a class's slots (tp_init, item slots).
+
+cdef int _init(object self, object headers, object raw, object scope) except -1
 
 cdef int _setitem(object self, object key, object value) except -1
 cdef int _delitem(object self, object key) except -1

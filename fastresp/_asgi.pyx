@@ -419,18 +419,24 @@ def add_vary_header(self, vary):
     _setitem(self, VARY, vary)
 
 
-def init(self, headers=None, raw=None, scope=None):
-    """``Headers.__init__``: the raw list or the scope's (message's) headers."""
+cdef int _init(object self, object headers, object raw, object scope) except -1:
     if headers is not None:
-        return _py_init(self, headers, raw, scope)
+        _py_init(self, headers, raw, scope)
+        return 0
     _store(self, LIST, [])
     if raw is not None:
         assert scope is None, 'Cannot set both "raw" and "scope".'
         _store(self, LIST, raw)
     elif scope is not None:
         value = list(scope["headers"])
-        scope["headers"] = value
         _store(self, LIST, value)
+        scope["headers"] = value
+    return 0
+
+
+def init(self, headers=None, raw=None, scope=None):
+    """``Headers.__init__``: the raw list or the scope's (message's) headers."""
+    _init(self, headers, raw, scope)
 
 
 #: ``MutableHeaders.raw``: the list itself.

@@ -74,10 +74,12 @@ def set_slots(impl: Implementation, classes: Any, enable: bool) -> None:
     """Switch the compiled implementation's type slots on classes (an object
     with the classes as attributes: ``starlette.responses`` itself, or what
     make_classes returns) on or off: the construction of the classes in
-    CALLED_WITHOUT_TYPE_CALL and MutableHeaders' item operations. Nothing to
-    switch in pure Python."""
+    CALLED_WITHOUT_TYPE_CALL, MutableHeaders' item operations and the
+    ``__init__`` of both header classes. Nothing to switch in pure Python."""
     if not impl.compiled or impl.slots is None:
         return
     for name in CALLED_WITHOUT_TYPE_CALL:
         impl.slots.call_without_type_call(getattr(classes, name), enable)
     impl.slots.dispatch_items_directly(classes.MutableHeaders, enable)
+    for cls in (classes.Headers, classes.MutableHeaders):
+        impl.slots.init_directly(cls, enable)

@@ -13,6 +13,12 @@
   ``mp_subscript``, ``mp_ass_subscript`` and ``sq_contains``, so ``h[k]``,
   ``h[k] = v``, ``del h[k]`` and ``k in h`` reach ``_asgi``'s operations without
   CPython's method dispatch.
+* ``init_directly(cls, enable)``: a Headers or MutableHeaders class's
+  ``tp_init``, so ``cls(scope=...)``, ``cls(raw=...)`` and the like reach
+  ``_asgi``'s ``__init__`` without CPython's lookup, argument packing and
+  keyword parsing (``type.__call__`` itself stays: starlette's Headers is an
+  ABCMeta instance, which before 3.12 CPython never calls through
+  ``tp_vectorcall``).
 
 Each has a query, ``..._is_on(cls)``. Only the compiled implementation has
 this module (``responses.make_classes`` and ``install()`` call it when
@@ -21,11 +27,14 @@ this module (``responses.make_classes`` and ``install()`` call it when
 
 from cpython.object cimport PyObject, PyTypeObject
 
-from ._asgi cimport _contains, _delitem, _getitem, _setitem
+from cpython.dict cimport PyDict_GetItem
+from cpython.tuple cimport PyTuple_GET_SIZE
+
+from ._asgi cimport _contains, _delitem, _getitem, _init, _setitem
 from ._capi cimport TypeObject, _PyType_Lookup
 from ._headers cimport _construct, _construct_takes
 
-from ._asgi import contains, delitem, getitem, setitem
+from ._asgi import contains, delitem, getitem, init, setitem
 from ._common import check_class
 
 cdef extern from "Python.h":
@@ -173,3 +182,71 @@ def dispatch_items_directly_is_on(cls):
             and t.tp_as_mapping.mp_subscript is <void*>_subscript
             and t.tp_as_mapping.mp_ass_subscript is <void*>_assign
             and t.tp_as_sequence.sq_contains is <void*>_contains_slot)
+
+
+# ------------------------------------------------------------ __init__
+#
+# The same pattern for tp_init: CPython fills it with a generic dispatcher
+# (look __init__ up, pack self and the arguments, call) for a class whose
+# __init__ is a Python-level object; init_directly() puts _init_slot there
+# instead on a Headers class whose __init__ is _asgi's. Setting __init__ on the
+# class or a base makes CPython refill the slot.
+
+ctypedef int (*Init)(object self, object args, PyObject* kwds) except -1   # tp_init
+
+cdef object INIT = "__init__"
+cdef object _INIT_FUNCTION = init
+cdef object HEADERS = "headers"
+cdef object RAW = "raw"
+cdef object SCOPE = "scope"
+cdef Init _generic_init = NULL
+
+
+cdef inline object _named(PyObject* kwds, object name, Py_ssize_t* matched):
+    """kwds[name], or None when kwds has no such key."""
+    found = PyDict_GetItem(<object>kwds, name)
+    if found is NULL:
+        return None
+    matched[0] += 1
+    return <object>found
+
+
+cdef int _init_slot(object self, object args, PyObject* kwds) except -1:
+    """``__init__(headers=None, raw=None, scope=None)`` called from
+    type.__call__ with keyword arguments (or none), each one of the three
+    names. Anything else (positional arguments, an unknown name) goes through
+    the generic dispatcher, which binds or refuses them as Python does."""
+    cdef Py_ssize_t matched = 0
+    if PyTuple_GET_SIZE(args) or not _own(type(self), INIT, _INIT_FUNCTION):
+        return _generic_init(self, args, kwds)
+    if kwds is NULL:
+        return _init(self, None, None, None)
+    headers = _named(kwds, HEADERS, &matched)
+    raw = _named(kwds, RAW, &matched)
+    scope = _named(kwds, SCOPE, &matched)
+    if matched != len(<object>kwds):
+        return _generic_init(self, args, kwds)
+    return _init(self, headers, raw, scope)
+
+
+def init_directly(cls, bint enable):
+    """Let ``cls(...)`` (cls a Headers class whose ``__init__`` is _asgi's,
+    made by a class statement or type()) run that ``__init__`` straight from
+    the class's tp_init (enable), or through CPython's dispatcher again. Any
+    other class is left alone."""
+    global _generic_init
+    check_class(cls, "init_directly")
+    cdef TypeObject* t = <TypeObject*>cls
+    if not t.tp_flags & Py_TPFLAGS_HEAPTYPE or not _own(cls, INIT, _INIT_FUNCTION):
+        return
+    if _generic_init is NULL and t.tp_init is not <void*>_init_slot:
+        _generic_init = <Init>t.tp_init     # the first class set up: CPython's dispatcher
+    if t.tp_init is <void*>_generic_init or t.tp_init is <void*>_init_slot:
+        t.tp_init = <void*>_init_slot if enable else <void*>_generic_init
+
+
+def init_directly_is_on(cls):
+    """True when cls's tp_init is this module's right now (CPython resets it
+    when __init__ is set on the class or a base)."""
+    check_class(cls, "init_directly_is_on")
+    return (<TypeObject*>cls).tp_init is <void*>_init_slot

@@ -186,6 +186,91 @@ def test_headers_construction(impl, kwargs):
     assert outcome(make, impl.classes.Headers) == outcome(make, PristineHeaders)
 
 
+#: Calls of a Headers class that its __init__ binds or refuses: keywords in any
+#: order, positional arguments, a name given twice, an unknown name, too many.
+CALLS = [((), {}), ((), {"scope": {"headers": [(b"a", b"1")]}}),
+         ((), {"scope": {"headers": [(b"a", b"1")]}, "headers": None, "raw": None}),
+         ((), {"raw": [(b"a", b"1")], "headers": None}), ((), {"headers": {"A": "1"}}),
+         (({"A": "1"},), {}), ((None, [(b"a", b"1")]), {}), ((None, None, {"headers": []}), {}),
+         (({"A": "1"},), {"headers": {"B": "2"}}), ((), {"scope": {"headers": []}, "other": 1}),
+         ((), {"Scope": {}}), ((None, None, None, None), {}), ((), {"scope": None}),
+         ((), {"scope": {}}), ((), {"raw": [], "scope": {"headers": []}})]
+
+
+@pytest.mark.parametrize("args, kwargs", CALLS)
+@pytest.mark.parametrize("name", ["Headers", "MutableHeaders"])
+def test_headers_calls(impl, name, args, kwargs):
+    """However the class is called (compiled: through the class's tp_init, see
+    _slots.init_directly), the object or the error is starlette's. How Python
+    words an arity error depends on what kind of function __init__ is: the
+    exception type must match there, and the message everywhere else."""
+    pristine = PristineHeaders if name == "Headers" else type(
+        "MutableHeaders", (starlette.datastructures.MutableHeaders, PristineHeaders), {})
+
+    def make(cls: type) -> Any:
+        copied = {key: dict(value) if isinstance(value, dict) else value
+                  for key, value in kwargs.items()}
+        made = cls(*args, **copied)
+        return made.raw, copied.get("scope")
+    got, expected = outcome(make, getattr(impl.classes, name)), outcome(make, pristine)
+    if expected[0] == "raised" and expected[1] is TypeError:
+        assert got[:2] == expected[:2]
+    else:
+        assert got == expected
+
+
+def test_headers_calls_follow_init_set_later(impl):
+    """An __init__ set on the class, or on a base, after it was set up is what
+    calling the class runs (CPython resets the slot); a subclass runs its own."""
+    from fastresp._classes import make_classes
+    classes = make_classes(impl, "fresh")
+    assert impl.compiled is bool(impl.slots and impl.slots.init_directly_is_on(classes.Headers))
+    calls = []
+    classes.Headers.__init__ = lambda self, **kwargs: calls.append(("Headers", kwargs))
+    assert not (impl.slots and impl.slots.init_directly_is_on(classes.Headers))
+    classes.Headers(scope={"headers": []})
+    sub = type("Sub", (impl.classes.MutableHeaders,),
+               {"__init__": lambda self, **kwargs: calls.append(("Sub", kwargs))})
+    sub(raw=[])
+    assert calls == [("Headers", {"scope": {"headers": []}}), ("Sub", {"raw": []})]
+    base = make_classes(impl, "fresh")
+    original = starlette.datastructures.Headers.__init__
+    try:
+        starlette.datastructures.Headers.__init__ = lambda self, **kwargs: calls.append("base")
+        base.MutableHeaders.__init__ = starlette.datastructures.Headers.__init__
+        assert not (impl.slots and impl.slots.init_directly_is_on(base.MutableHeaders))
+        base.MutableHeaders(raw=[])
+    finally:
+        starlette.datastructures.Headers.__init__ = original
+    assert calls[-1] == "base"
+
+
+@pytest.mark.compiled
+def test_init_directly_takes_headers_classes_only(impl):
+    slots = impl.slots
+    for function, args in ((slots.init_directly, (True,)), (slots.init_directly_is_on, ())):
+        with pytest.raises(TypeError, match=function.__name__):
+            function(object(), *args)
+    for cls in (dict, type("Own", (dict,), {}), PristineHeaders):   # not _asgi's __init__
+        slots.init_directly(cls, True)
+        assert not slots.init_directly_is_on(cls)
+    assert dict(a=1) == {"a": 1} and PristineHeaders(raw=[(b"a", b"1")])["a"] == "1"
+
+
+def test_install_sets_and_uninstall_clears_init_directly():
+    """With the active implementation, as install() uses."""
+    active = fastresp._impl.ACTIVE
+    classes = (starlette.datastructures.Headers, starlette.datastructures.MutableHeaders)
+    fastresp.install()
+    try:
+        for cls in classes:
+            assert bool(active.slots and active.slots.init_directly_is_on(cls)) is active.compiled
+            assert cls(scope={"headers": ((b"a", b"1"),)}).raw == [(b"a", b"1")]
+    finally:
+        fastresp.uninstall()
+    assert not any(active.slots and active.slots.init_directly_is_on(cls) for cls in classes)
+
+
 def test_subclass_overrides_are_called(impl):
     """__iter__ calls self.keys(); get calls self[key]: a subclass's own are used."""
     cls = impl.classes.Headers
