@@ -8,10 +8,11 @@ reproduced; the module constants those methods use (``HEADER_RE``,
 ``HEADER_VALUE_RE``) are compared by pattern. Anything else (an unchecked
 release, a patched uvicorn, httptools missing) leaves uvicorn untouched.
 
-Checked: ``RequestResponseCycle.send``, ``HttpToolsProtocol.on_header`` and
-``on_headers_complete`` of uvicorn 0.54.0 and 0.55.0 (``send`` and
-``on_headers_complete`` have the same source in both; ``on_header`` strips
-trailing whitespace from 0.55.0 on, and only 0.55.0's is checked). uvicorn 0.50
+Checked: ``RequestResponseCycle.send`` and ``__init__``, and
+``HttpToolsProtocol.on_message_begin``, ``on_url``, ``on_header`` and
+``on_headers_complete`` of uvicorn 0.54.0 and 0.55.0 (the same source in both
+but for ``on_header``, which strips trailing whitespace from 0.55.0 on: only
+0.55.0's is checked). uvicorn 0.50
 and older write the response head differently (``CLOSE_HEADER``, a single
 ``connection: close`` comparison) and are not accelerated.
 
@@ -49,7 +50,20 @@ CHECKED_SOURCES: dict[str, frozenset[str]] = {
     "HttpToolsProtocol.on_headers_complete": frozenset({
         "1ea8589acfad92d8ff9182775f337d98fc469e0fa39642a83195fca920f5ca96",    # 0.54.0, 0.55.0
     }),
+    "HttpToolsProtocol.on_message_begin": frozenset({
+        "96d377fdc7c2baef943c2bd245003abc53566ddb35777e0f4c7bc754198b5457",    # 0.54.0, 0.55.0
+    }),
+    "HttpToolsProtocol.on_url": frozenset({
+        "37be44e962b04ca87f76428ff8d7a3306ab601ffd5793d185e87c2295f0c6b6e",    # 0.54.0, 0.55.0
+    }),
 }
+
+#: sha256 of RequestResponseCycle.__init__'s source, which the compiled
+#: on_headers_complete reproduces (the attributes it sets, in order) instead of
+#: calling it; any other source is called.
+CHECKED_CYCLE_INIT = frozenset({
+    "4d2f220910c33c12f2891cbf2fb89ad364464e1a189e7492e8dc43167563057a",    # 0.54.0, 0.55.0
+})
 
 
 def source_hash(function: object) -> str | None:
@@ -83,3 +97,9 @@ def checked_methods(module: ModuleType) -> frozenset[str]:
         if function is not None and source_hash(function) in hashes:
             found.add(qualified)
     return frozenset(found)
+
+
+def checked_cycle_init(module: ModuleType) -> object | None:
+    """``RequestResponseCycle.__init__`` when its source is the checked one, else None."""
+    init = vars(getattr(module, "RequestResponseCycle", object)).get("__init__")
+    return init if init is not None and source_hash(init) in CHECKED_CYCLE_INIT else None

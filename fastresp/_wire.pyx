@@ -5,8 +5,9 @@
 # below are filled once at import and only read afterwards.)
 """uvicorn's httptools protocol, the per-request work compiled: the response
 head writer and chunk framing (called from ``RequestResponseCycle.send``, which
-stays bytecode, see _SEND) and the request-head callbacks (``on_header``,
-``on_headers_complete``).
+stays bytecode, see _SEND), the request-head callbacks (``on_message_begin``,
+``on_url``, ``on_header``, ``on_headers_complete``) and the cycle each request
+gets.
 
 Each function is a method of uvicorn's classes (``self`` is uvicorn's protocol
 or cycle object) and does what the checked uvicorn source does, step for step
@@ -30,8 +31,10 @@ from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from cpython.dict cimport PyDict_GetItemWithError
 from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
 from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
-from cpython.object cimport PyObject
+from cpython.object cimport Py_TYPE, PyObject, PyTypeObject
 from libc.string cimport memcmp, memcpy
+
+from ._capi cimport GENERIC_SETATTR, PyObject_GenericSetAttr, TypeObject, _PyType_Lookup
 
 from ._uvicorn_release import INVALID_NAME, INVALID_VALUE, TOO_LONG, TOO_SHORT
 
@@ -421,10 +424,83 @@ def _on_header_generic(self, name, value):
     self.headers.append((name, value))
 
 
-def headers_complete(cycle_class):
+def on_message_begin(self):
+    """``HttpToolsProtocol.on_message_begin``: a new request's state and scope."""
+    self.url = b""
+    self.expect_100_continue = False
+    self.headers = []
+    self.scope = {
+        "type": "http",
+        "asgi": {"version": self.asgi_version, "spec_version": "2.3"},
+        "http_version": "1.1",
+        "server": self.server,
+        "client": self.client,
+        "scheme": self.scheme,
+        "root_path": self.root_path,
+        "headers": self.headers,
+        "state": self.app_state.copy(),
+    }
+
+
+def on_url(self, url):
+    """``HttpToolsProtocol.on_url``."""
+    self.url += url
+
+
+# --------------------------------------------------------------- the cycle
+
+ctypedef object (*NewFunction)(object cls, object args, PyObject* kwargs)   # tp_new
+
+cdef void* _OBJECT_NEW = (<TypeObject*>object).tp_new
+cdef object INIT = "__init__"
+
+
+cdef inline int _set(object obj, str name, object value) except -1:
+    return PyObject_GenericSetAttr(obj, name, value)
+
+
+cdef object _new_cycle(object cls, object init, object scope, object transport, object flow,
+                       object logger, object access_logger, object access_log,
+                       object default_headers, object message_event, object expect_100_continue,
+                       object keep_alive, object on_response):
+    """``cls(scope=scope, ...)``: what uvicorn's checked ``RequestResponseCycle.__init__``
+    (init) does, the same attributes set in the same order, without the call,
+    while cls is an ordinary class still using init; the call otherwise."""
+    cdef TypeObject* t = <TypeObject*>cls
+    if (init is None or t.tp_new is not _OBJECT_NEW or t.tp_setattro is not GENERIC_SETATTR
+            or _PyType_Lookup(<PyTypeObject*>cls, INIT) is not <PyObject*>init):
+        return cls(scope=scope, transport=transport, flow=flow, logger=logger,
+                   access_logger=access_logger, access_log=access_log,
+                   default_headers=default_headers, message_event=message_event,
+                   expect_100_continue=expect_100_continue, keep_alive=keep_alive,
+                   on_response=on_response)
+    cycle = (<NewFunction>_OBJECT_NEW)(cls, (), NULL)
+    _set(cycle, "scope", scope)
+    _set(cycle, "transport", transport)
+    _set(cycle, "flow", flow)
+    _set(cycle, "logger", logger)
+    _set(cycle, "access_logger", access_logger)
+    _set(cycle, "access_log", access_log)
+    _set(cycle, "default_headers", default_headers)
+    _set(cycle, "message_event", message_event)
+    _set(cycle, "on_response", on_response)
+    _set(cycle, "disconnected", False)
+    _set(cycle, "keep_alive", keep_alive)
+    _set(cycle, "waiting_for_100_continue", expect_100_continue)
+    _set(cycle, "body", bytearray())
+    _set(cycle, "more_body", True)
+    _set(cycle, "response_started", False)
+    _set(cycle, "response_complete", False)
+    _set(cycle, "chunked_encoding", None)
+    _set(cycle, "expected_content_length", 0)
+    return cycle
+
+
+def headers_complete(cycle_class, cycle_init=None):
     """``HttpToolsProtocol.on_headers_complete`` building cycles of *cycle_class*
     (uvicorn's own ``RequestResponseCycle`` under install(), fastresp's subclass
-    in fastresp.uvicorn's protocol)."""
+    in fastresp.uvicorn's protocol); *cycle_init* is uvicorn's checked
+    ``RequestResponseCycle.__init__``, None when the installed one is not checked."""
 
     def on_headers_complete(self):
         parser = self.parser
@@ -458,18 +534,19 @@ def headers_complete(cycle_class):
             app = self.app
 
         existing_cycle = self.cycle
-        self.cycle = cycle_class(
-            scope=scope,
-            transport=self.transport,
-            flow=self.flow,
-            logger=self.logger,
-            access_logger=self.access_logger,
-            access_log=self.access_log,
-            default_headers=self.server_state.default_headers,
-            message_event=Event(),
-            expect_100_continue=self.expect_100_continue,
-            keep_alive=http_version != "1.0" and parser.should_keep_alive(),
-            on_response=self.on_response_complete,
+        self.cycle = _new_cycle(
+            cycle_class, cycle_init,
+            scope,
+            self.transport,
+            self.flow,
+            self.logger,
+            self.access_logger,
+            self.access_log,
+            self.server_state.default_headers,
+            Event(),
+            self.expect_100_continue,
+            http_version != "1.0" and parser.should_keep_alive(),
+            self.on_response_complete,
         )
         if existing_cycle is None or existing_cycle.response_complete:
             self._start_asgi_task(self.cycle, app)

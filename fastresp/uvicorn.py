@@ -21,7 +21,7 @@ from __future__ import annotations
 from types import ModuleType
 
 from . import _impl
-from ._uvicorn_release import checked_methods, httptools_module
+from ._uvicorn_release import checked_cycle_init, checked_methods, httptools_module
 
 
 def _load() -> tuple[ModuleType, ModuleType | None, str]:
@@ -51,8 +51,11 @@ def uvicorn_patches(cycle_class: type) -> dict[str, dict[str, object]]:
         return {}
     compiled = {
         "RequestResponseCycle.send": _wire.send,
+        "HttpToolsProtocol.on_message_begin": _wire.on_message_begin,
+        "HttpToolsProtocol.on_url": _wire.on_url,
         "HttpToolsProtocol.on_header": _wire.on_header,
-        "HttpToolsProtocol.on_headers_complete": _wire.headers_complete(cycle_class),
+        "HttpToolsProtocol.on_headers_complete": _wire.headers_complete(
+            cycle_class, checked_cycle_init(_uv)),
     }
     patches: dict[str, dict[str, object]] = {}
     for qualified in sorted(ACCELERATED):
@@ -73,7 +76,7 @@ def _classes() -> tuple[type, type]:
     protocol_methods = uvicorn_patches(cycle).get("HttpToolsProtocol", {})
     protocol = type("HttpToolsProtocol", (_uv.HttpToolsProtocol,),
                     {"__module__": __name__,
-                     "__doc__": "uvicorn's httptools protocol, its header callbacks compiled.",
+                     "__doc__": "uvicorn's httptools protocol, its request-head callbacks compiled.",
                      **protocol_methods})
     return protocol, cycle
 

@@ -48,9 +48,9 @@ ACCELERATED = bool(fast.ACCELERATED)
 needs_compiled = pytest.mark.skipif(not ACCELERATED, reason=f"uvicorn is not accelerated: {fast.REASON}")
 #: What the checked uvicorn releases get replaced (0.54's on_header keeps
 #: trailing whitespace: its source is not the one _wire.on_header follows).
-EXPECTED = {"0.55.0": {"RequestResponseCycle.send", "HttpToolsProtocol.on_header",
-                       "HttpToolsProtocol.on_headers_complete"},
-            "0.54.0": {"RequestResponseCycle.send", "HttpToolsProtocol.on_headers_complete"}}
+_BOTH = {"RequestResponseCycle.send", "HttpToolsProtocol.on_message_begin",
+         "HttpToolsProtocol.on_url", "HttpToolsProtocol.on_headers_complete"}
+EXPECTED = {"0.55.0": _BOTH | {"HttpToolsProtocol.on_header"}, "0.54.0": _BOTH}
 
 DATE = (b"date", b"Mon, 07 Dec 2026 15:00:00 GMT")
 SERVER = (b"server", b"uvicorn")
@@ -123,6 +123,10 @@ def run(protocol_class: type, chunks: list[bytes], app: Callable[..., Any],
 
     async def recorded(scope: dict[str, Any], receive: Any, send: Any) -> None:
         seen.append(("scope", snapshot(scope)))
+        # The cycle as its __init__ left it: attribute names in order, plain values.
+        seen.append(("cycle", [(name, value if isinstance(value, (bool, int, type(None), bytearray))
+                                else type(value).__name__)
+                               for name, value in vars(receive.__self__).items()]))
 
         async def checked_send(message: dict[str, Any]) -> None:
             try:
