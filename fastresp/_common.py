@@ -7,6 +7,7 @@ cannot drift apart in what they accept, what they write or what they say.
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 import json
 import math
@@ -79,6 +80,35 @@ def _cookies_read_all() -> bool:
 
 #: ``HTTPConnection.cookies`` reads every Cookie header (True) or the first only.
 COOKIES_READ_ALL = _cookies_read_all()
+
+
+def source_hash(function: object) -> str | None:
+    """sha256 of a function's source text, None when there is none to read."""
+    try:
+        text = inspect.getsource(function)  # type: ignore[arg-type]
+    except (OSError, TypeError):
+        return None
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+#: sha256 of the sources of ``HTTPConnection.__init__`` and ``Request.__init__``
+#: that the compiled construction of a Request reproduces (the same in starlette
+#: 0.40.0 through 1.10.0).
+CHECKED_REQUEST_INITS = {
+    "HTTPConnection": "48f031509a7b8bce76276b181b804e0c861238f7f0d98101e3b87239b157213a",
+    "Request": "24eda86b17e544d08224c563594956d23b75f42e8440d6075e19b7f23eb3e1f6",
+}
+
+
+def _request_inits_checked() -> bool:
+    import starlette.requests
+    return all(source_hash(vars(getattr(starlette.requests, name)).get("__init__")) == digest
+               for name, digest in CHECKED_REQUEST_INITS.items())
+
+
+#: The installed starlette's ``HTTPConnection.__init__`` and ``Request.__init__``
+#: are the checked ones: only then may a Request be made without calling them.
+REQUEST_INITS_CHECKED = _request_inits_checked()
 
 #: A Cookie header's parsed cookies are remembered when it is at most this long,
 #: for at most PARSED_COOKIES_SIZE headers (cleared and refilled when full): a

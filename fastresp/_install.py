@@ -126,6 +126,8 @@ def install() -> None:
                 _saved[(owner, name)] = vars(owner).get(name, _MISSING)
                 setattr(owner, name, function)
         set_slots(_impl.ACTIVE, _starlette, True)   # after the methods: setting them resets the slots
+        if _impl.ACTIVE.slots is not None:
+            _impl.ACTIVE.slots.init_request_directly(starlette.requests.Request, True)
 
 
 def uninstall() -> None:
@@ -133,6 +135,8 @@ def uninstall() -> None:
     with _lock:
         if _saved:
             set_slots(_impl.ACTIVE, _starlette, False)
+            if _impl.ACTIVE.slots is not None:
+                _impl.ACTIVE.slots.init_request_directly(starlette.requests.Request, False)
         for (owner, name), original in _saved.items():
             if original is _MISSING:
                 delattr(owner, name)

@@ -31,7 +31,7 @@ from ._capi cimport (
     GENERIC_SETATTR, PyObject_GenericSetAttr, PyUnicode_1BYTE_DATA, PyUnicode_1BYTE_KIND,
     PyUnicode_GET_LENGTH, PyUnicode_KIND, TypeObject, _PyType_Lookup,
 )
-from ._asgi cimport _name as _asgi_name
+from ._asgi cimport _name as _asgi_name, _stored_as_given
 from ._tables cimport LOWER, fill_table, fill_header_tables
 
 from ._request_py import (
@@ -505,6 +505,15 @@ cdef inline int _store(object obj, object name, object value) except -1:
     return 0
 
 
+cdef object _stored(object obj, object name, object value):
+    """``obj.name = value; return obj.name``, without the read where it can
+    only give value back."""
+    _store(obj, name, value)
+    if _stored_as_given(type(obj), name):
+        return value
+    return getattr(obj, name)
+
+
 def cookies(self):
     """``HTTPConnection.cookies``' getter: the Cookie header(s) parsed, once."""
     found = getattr(self, COOKIES_ATTR, _MISSING)
@@ -513,8 +522,7 @@ def cookies(self):
     parsed = _cookies_of(self.headers)
     if parsed is None:
         return _py_cookies(self)
-    _store(self, COOKIES_ATTR, parsed)
-    return getattr(self, COOKIES_ATTR)
+    return _stored(self, COOKIES_ATTR, parsed)
 
 
 cdef object _new_headers(object cls, object scope):
@@ -541,8 +549,34 @@ def headers(self):
     made = _new_headers(<object>cls, self.scope) if cls is not NULL else None
     if made is None:
         return _py_headers(self)
-    _store(self, HEADERS_ATTR, made)
-    return getattr(self, HEADERS_ATTR)
+    return _stored(self, HEADERS_ATTR, made)
+
+
+# ---------------------------------------------------------------- Request
+
+cdef tuple _CONNECTION_TYPES = ("http", "websocket")
+cdef object SCOPE_ATTR = "scope"
+cdef object RECEIVE_ATTR = "_receive"
+cdef object SEND_ATTR = "_send"
+cdef object STREAM_CONSUMED_ATTR = "_stream_consumed"
+cdef object IS_DISCONNECTED_ATTR = "_is_disconnected"
+cdef object FORM_ATTR = "_form"
+
+
+cdef int init_request(object self, object scope, object receive, object send) except -1:
+    """``Request.__init__(self, scope, receive, send)`` as starlette's checked
+    sources do it (``_common.CHECKED_REQUEST_INITS``): ``HTTPConnection.__init__``
+    through ``super()``, then Request's own. The asserts are Python's: gone
+    under ``python -O``."""
+    assert scope["type"] in _CONNECTION_TYPES
+    _store(self, SCOPE_ATTR, scope)
+    assert scope["type"] == "http"
+    _store(self, RECEIVE_ATTR, receive)
+    _store(self, SEND_ATTR, send)
+    _store(self, STREAM_CONSUMED_ATTR, False)
+    _store(self, IS_DISCONNECTED_ATTR, False)
+    _store(self, FORM_ATTR, None)
+    return 0
 
 
 def connection_properties():

@@ -13,6 +13,9 @@
   ``mp_subscript``, ``mp_ass_subscript`` and ``sq_contains``, so ``h[k]``,
   ``h[k] = v``, ``del h[k]`` and ``k in h`` reach ``_asgi``'s operations without
   CPython's method dispatch.
+* ``init_request_directly(cls, enable)``: starlette's ``Request``'s
+  ``tp_init``, so ``Request(scope, receive, send)`` sets the attributes
+  starlette's two checked ``__init__`` would, without calling them.
 * ``init_directly(cls, enable)``: a Headers or MutableHeaders class's
   ``tp_init``, so ``cls(scope=...)``, ``cls(raw=...)`` and the like reach
   ``_asgi``'s ``__init__`` without CPython's lookup, argument packing and
@@ -33,9 +36,10 @@ from cpython.tuple cimport PyTuple_GET_SIZE
 from ._asgi cimport _contains, _delitem, _getitem, _init, _setitem
 from ._capi cimport TypeObject, _PyType_Lookup
 from ._headers cimport _construct, _construct_takes
+from ._request cimport init_request
 
 from ._asgi import contains, delitem, getitem, init, setitem
-from ._common import check_class
+from ._common import REQUEST_INITS_CHECKED, check_class
 
 cdef extern from "Python.h":
     void PyType_Modified(PyTypeObject* type)
@@ -202,11 +206,11 @@ cdef object SCOPE = "scope"
 cdef Init _generic_init = NULL
 
 
-cdef inline object _named(PyObject* kwds, object name, Py_ssize_t* matched):
-    """kwds[name], or None when kwds has no such key."""
+cdef inline object _named(PyObject* kwds, object name, object default, Py_ssize_t* matched):
+    """kwds[name], or default when kwds has no such key."""
     found = PyDict_GetItem(<object>kwds, name)
     if found is NULL:
-        return None
+        return default
     matched[0] += 1
     return <object>found
 
@@ -221,9 +225,9 @@ cdef int _init_slot(object self, object args, PyObject* kwds) except -1:
         return _generic_init(self, args, kwds)
     if kwds is NULL:
         return _init(self, None, None, None)
-    headers = _named(kwds, HEADERS, &matched)
-    raw = _named(kwds, RAW, &matched)
-    scope = _named(kwds, SCOPE, &matched)
+    headers = _named(kwds, HEADERS, None, &matched)
+    raw = _named(kwds, RAW, None, &matched)
+    scope = _named(kwds, SCOPE, None, &matched)
     if matched != len(<object>kwds):
         return _generic_init(self, args, kwds)
     return _init(self, headers, raw, scope)
@@ -250,3 +254,77 @@ def init_directly_is_on(cls):
     when __init__ is set on the class or a base)."""
     check_class(cls, "init_directly_is_on")
     return (<TypeObject*>cls).tp_init is <void*>_init_slot
+
+
+# ------------------------------------------------------ Request.__init__
+#
+# The same for starlette's Request, whose __init__ (and HTTPConnection's, which
+# it calls through super()) stay in place: while both are the functions whose
+# sources fastresp checked, _request_init_slot binds the arguments and sets the
+# attributes they would (_request.init_request).
+
+cdef extern from "Python.h":
+    PyObject* PyFunction_GetDefaults(object function)
+
+cdef object RECEIVE = "receive"
+cdef object SEND = "send"
+cdef object _REQUEST_INIT = None        # starlette's checked Request.__init__
+cdef object _CONNECTION_INIT = None     # and HTTPConnection.__init__
+cdef object _CONNECTION = None
+
+if REQUEST_INITS_CHECKED:
+    import starlette.requests
+    _CONNECTION = starlette.requests.HTTPConnection
+    _REQUEST_INIT = vars(starlette.requests.Request)["__init__"]
+    _CONNECTION_INIT = vars(_CONNECTION)["__init__"]
+
+
+cdef bint _request_inits_known(object cls) noexcept:
+    return (_REQUEST_INIT is not None and _own(cls, INIT, _REQUEST_INIT)
+            and _own(_CONNECTION, INIT, _CONNECTION_INIT))
+
+
+cdef int _request_init_slot(object self, object args, PyObject* kwds) except -1:
+    """``Request(scope, receive=empty_receive, send=empty_send)`` called from
+    type.__call__ with one to three positional arguments and no keywords, or
+    the scope positionally and receive and send by name; anything else goes
+    through the generic dispatcher."""
+    cdef Py_ssize_t n = PyTuple_GET_SIZE(args), matched = 0
+    cdef PyObject* defaults
+    if n < 1 or n > 3 or not _request_inits_known(type(self)):
+        return _generic_init(self, args, kwds)
+    defaults = PyFunction_GetDefaults(_REQUEST_INIT)
+    if defaults is NULL or type(<object>defaults) is not tuple or len(<object>defaults) != 2:
+        return _generic_init(self, args, kwds)
+    receive = args[1] if n > 1 else (<tuple>defaults)[0]
+    send = args[2] if n > 2 else (<tuple>defaults)[1]
+    if kwds is not NULL:
+        if n > 1:
+            return _generic_init(self, args, kwds)
+        receive = _named(kwds, RECEIVE, receive, &matched)
+        send = _named(kwds, SEND, send, &matched)
+        if matched != len(<object>kwds):
+            return _generic_init(self, args, kwds)
+    return init_request(self, args[0], receive, send)
+
+
+def init_request_directly(cls, bint enable):
+    """Let ``cls(scope, ...)`` (cls starlette's Request, while its __init__ and
+    HTTPConnection's are the checked ones) set the attributes they would from
+    the class's tp_init (enable), or call them again. Any other class is left
+    alone."""
+    global _generic_init
+    check_class(cls, "init_request_directly")
+    cdef TypeObject* t = <TypeObject*>cls
+    if not t.tp_flags & Py_TPFLAGS_HEAPTYPE or not _request_inits_known(cls):
+        return
+    if _generic_init is NULL and t.tp_init is not <void*>_request_init_slot:
+        _generic_init = <Init>t.tp_init
+    if t.tp_init is <void*>_generic_init or t.tp_init is <void*>_request_init_slot:
+        t.tp_init = <void*>_request_init_slot if enable else <void*>_generic_init
+
+
+def init_request_directly_is_on(cls):
+    """True when cls's tp_init is _request_init_slot right now."""
+    check_class(cls, "init_request_directly_is_on")
+    return (<TypeObject*>cls).tp_init is <void*>_request_init_slot

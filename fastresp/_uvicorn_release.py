@@ -16,14 +16,14 @@ but for ``on_header``, which strips trailing whitespace from 0.55.0 on: only
 and older write the response head differently (``CLOSE_HEADER``, a single
 ``connection: close`` comparison) and are not accelerated.
 
-Imports nothing from fastresp; importing it imports uvicorn (when installed).
+Importing it imports uvicorn (when installed).
 """
 
 from __future__ import annotations
 
-import hashlib
-import inspect
 from types import ModuleType
+
+from ._common import source_hash
 
 #: uvicorn's own error messages, raised by the compiled send().
 INVALID_NAME = "Invalid HTTP header name."
@@ -64,15 +64,6 @@ CHECKED_SOURCES: dict[str, frozenset[str]] = {
 CHECKED_CYCLE_INIT = frozenset({
     "4d2f220910c33c12f2891cbf2fb89ad364464e1a189e7492e8dc43167563057a",    # 0.54.0, 0.55.0
 })
-
-
-def source_hash(function: object) -> str | None:
-    """sha256 of a function's source text, None when there is none to read."""
-    try:
-        text = inspect.getsource(function)  # type: ignore[arg-type]
-    except (OSError, TypeError):
-        return None
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def httptools_module() -> ModuleType | None:

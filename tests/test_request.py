@@ -271,6 +271,90 @@ def test_install_sets_and_uninstall_clears_init_directly():
     assert not any(active.slots and active.slots.init_directly_is_on(cls) for cls in classes)
 
 
+async def _receive_other() -> dict:
+    return {}
+
+
+async def _send_other(message: dict) -> None:
+    pass
+
+
+#: Calls of starlette's Request: positional and keyword receive and send, the
+#: scope by name, a name given twice or unknown, too many arguments, a
+#: websocket scope, a scope without a type, scopes that are not dicts.
+REQUEST_CALLS = [
+    (({"type": "http"},), {}), (({"type": "http"}, _receive_other), {}),
+    (({"type": "http"}, _receive_other, _send_other), {}),
+    (({"type": "http"},), {"send": _send_other}), (({"type": "http"},), {"receive": None}),
+    (({"type": "http"},), {"receive": _receive_other, "send": _send_other}),
+    ((), {"scope": {"type": "http"}}), (({"type": "http"}, _receive_other), {"receive": None}),
+    (({"type": "http"},), {"other": 1}), (({"type": "http"}, None, None, None), {}), ((), {}),
+    (({"type": "websocket"},), {}), (({"type": "other"},), {}), (({},), {}), ((None,), {}),
+    ((starlette.datastructures.Headers(raw=[(b"type", b"http")]),), {}),
+]
+
+
+def _made_request(args: tuple, kwargs: dict) -> Any:
+    request = starlette.requests.Request(*args, **kwargs)
+    return list(vars(request).items())
+
+
+@pytest.mark.parametrize("args, kwargs", REQUEST_CALLS)
+def test_request_construction_under_install(args, kwargs):
+    """Under install() (compiled: Request's tp_init, _slots.init_request_directly)
+    a Request is made as starlette makes it: the same attributes in the same
+    order, or the same error."""
+    expected = outcome(_made_request, args, kwargs)
+    fastresp.install()
+    try:
+        got = outcome(_made_request, args, kwargs)
+    finally:
+        fastresp.uninstall()
+    assert got == expected
+
+
+def test_request_construction_without_asserts():
+    """Under python -O starlette's asserts are gone, and so are fastresp's."""
+    code = ("import fastresp, starlette.requests as r; fastresp.install(); "
+            "print(sorted(vars(r.Request({'type': 'websocket'}))))")
+    import subprocess
+    import sys
+    result = subprocess.run([sys.executable, "-O", "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == str(sorted(
+        ["scope", "_receive", "_send", "_stream_consumed", "_is_disconnected", "_form"]))
+
+
+def test_request_construction_follows_init_set_later():
+    """An __init__ set on Request or on HTTPConnection while installed is what
+    making a Request runs (CPython resets the slot for the first; the slot
+    checks HTTPConnection's on every call); a subclass runs its own."""
+    active = fastresp._impl.ACTIVE
+    calls = []
+    fastresp.install()
+    try:
+        assert bool(active.slots and active.slots.init_request_directly_is_on(
+            starlette.requests.Request)) is (active.compiled and _common.REQUEST_INITS_CHECKED)
+        sub = type("Sub", (starlette.requests.Request,),
+                   {"__init__": lambda self, scope: calls.append("sub")})
+        sub({"type": "http"})
+        for owner in (starlette.requests.HTTPConnection, starlette.requests.Request):
+            original = vars(owner)["__init__"]
+            owner.__init__ = lambda self, scope, *args, _name=owner.__name__: calls.append(_name)
+            try:
+                request = starlette.requests.Request({"type": "http"})
+            finally:
+                owner.__init__ = original
+            # Request's own __init__ calls HTTPConnection's through super().
+            assert calls[-1] == owner.__name__
+            assert ("scope" in vars(request)) is False
+            assert ("_form" in vars(request)) is (owner is starlette.requests.HTTPConnection)
+    finally:
+        fastresp.uninstall()
+    assert calls[0] == "sub" and calls[-1] == "Request"
+    assert not (active.slots and active.slots.init_request_directly_is_on(starlette.requests.Request))
+
+
 def test_subclass_overrides_are_called(impl):
     """__iter__ calls self.keys(); get calls self[key]: a subclass's own are used."""
     cls = impl.classes.Headers
