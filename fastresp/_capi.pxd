@@ -40,6 +40,8 @@ cdef extern from "Python.h":
         void* tp_descr_set
         void* tp_new
         void* tp_init
+        void* tp_call
+        Py_ssize_t tp_vectorcall_offset
         void* tp_vectorcall
         MappingMethods* tp_as_mapping
         SequenceMethods* tp_as_sequence

@@ -28,14 +28,15 @@ this module (``responses.make_classes`` and ``install()`` call it when
 ``impl.compiled``); pure Python has no faster way to do either.
 """
 
-from cpython.object cimport PyObject, PyTypeObject
+from cpython.object cimport Py_TYPE, PyObject, PyTypeObject
 
-from cpython.dict cimport PyDict_GetItem
-from cpython.tuple cimport PyTuple_GET_SIZE
+from cpython.dict cimport PyDict_GetItem, PyDict_Size
+from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
+from cpython.unicode cimport PyUnicode_Compare
 
 from ._asgi cimport _contains, _delitem, _getitem, _init, _setitem
 from ._capi cimport TypeObject, _PyType_Lookup
-from ._headers cimport _construct, _construct_takes
+from ._headers cimport _construct, _construct_takes, _packed
 from ._request cimport init_request
 
 from ._asgi import contains, delitem, getitem, init, setitem
@@ -192,86 +193,44 @@ def dispatch_items_directly_is_on(cls):
 #
 # The same pattern for tp_init: CPython fills it with a generic dispatcher
 # (look __init__ up, pack self and the arguments, call) for a class whose
-# __init__ is a Python-level object; init_directly() puts _init_slot there
-# instead on a Headers class whose __init__ is _asgi's. Setting __init__ on the
-# class or a base makes CPython refill the slot.
+# __init__ is a Python-level object. init_directly() puts _init_slot there
+# instead on a Headers class whose __init__ is _asgi's, and
+# init_request_directly() _request_init_slot on starlette's Request while its
+# __init__ and HTTPConnection's (which it calls through super()) are the
+# sources fastresp checked. Both methods stay in place; setting __init__ on the
+# class or a base makes CPython refill the slot (HTTPConnection's is checked on
+# every call: Request has its own __init__, so CPython leaves Request's slot
+# alone when HTTPConnection's changes). Each binds its three parameters itself
+# and hands anything it does not bind plainly (too many arguments, a name
+# given twice or unknown, a Request without a scope) to the generic
+# dispatcher, which binds it or raises as Python does.
+#
+# Where the metaclass is called through vectorcall (type itself; ABCMeta, the
+# metaclass of both Mappings, from CPython 3.12 on), the class's tp_vectorcall
+# is _call too, which skips type.__call__'s packing and lookups altogether.
 
 ctypedef int (*Init)(object self, object args, PyObject* kwds) except -1   # tp_init
-
-cdef object INIT = "__init__"
-cdef object _INIT_FUNCTION = init
-cdef object HEADERS = "headers"
-cdef object RAW = "raw"
-cdef object SCOPE = "scope"
-cdef Init _generic_init = NULL
-
-
-cdef inline object _named(PyObject* kwds, object name, object default, Py_ssize_t* matched):
-    """kwds[name], or default when kwds has no such key."""
-    found = PyDict_GetItem(<object>kwds, name)
-    if found is NULL:
-        return default
-    matched[0] += 1
-    return <object>found
-
-
-cdef int _init_slot(object self, object args, PyObject* kwds) except -1:
-    """``__init__(headers=None, raw=None, scope=None)`` called from
-    type.__call__ with keyword arguments (or none), each one of the three
-    names. Anything else (positional arguments, an unknown name) goes through
-    the generic dispatcher, which binds or refuses them as Python does."""
-    cdef Py_ssize_t matched = 0
-    if PyTuple_GET_SIZE(args) or not _own(type(self), INIT, _INIT_FUNCTION):
-        return _generic_init(self, args, kwds)
-    if kwds is NULL:
-        return _init(self, None, None, None)
-    headers = _named(kwds, HEADERS, None, &matched)
-    raw = _named(kwds, RAW, None, &matched)
-    scope = _named(kwds, SCOPE, None, &matched)
-    if matched != len(<object>kwds):
-        return _generic_init(self, args, kwds)
-    return _init(self, headers, raw, scope)
-
-
-def init_directly(cls, bint enable):
-    """Let ``cls(...)`` (cls a Headers class whose ``__init__`` is _asgi's,
-    made by a class statement or type()) run that ``__init__`` straight from
-    the class's tp_init (enable), or through CPython's dispatcher again. Any
-    other class is left alone."""
-    global _generic_init
-    check_class(cls, "init_directly")
-    cdef TypeObject* t = <TypeObject*>cls
-    if not t.tp_flags & Py_TPFLAGS_HEAPTYPE or not _own(cls, INIT, _INIT_FUNCTION):
-        return
-    if _generic_init is NULL and t.tp_init is not <void*>_init_slot:
-        _generic_init = <Init>t.tp_init     # the first class set up: CPython's dispatcher
-    if t.tp_init is <void*>_generic_init or t.tp_init is <void*>_init_slot:
-        t.tp_init = <void*>_init_slot if enable else <void*>_generic_init
-
-
-def init_directly_is_on(cls):
-    """True when cls's tp_init is this module's right now (CPython resets it
-    when __init__ is set on the class or a base)."""
-    check_class(cls, "init_directly_is_on")
-    return (<TypeObject*>cls).tp_init is <void*>_init_slot
-
-
-# ------------------------------------------------------ Request.__init__
-#
-# The same for starlette's Request, whose __init__ (and HTTPConnection's, which
-# it calls through super()) stay in place: while both are the functions whose
-# sources fastresp checked, _request_init_slot binds the arguments and sets the
-# attributes they would (_request.init_request).
+ctypedef object (*Call)(object callable, object args, PyObject* kwargs)   # tp_call
+ctypedef object (*NewFunction)(object cls, object args, PyObject* kwargs)   # tp_new
 
 cdef extern from "Python.h":
     PyObject* PyFunction_GetDefaults(object function)
+    Py_ssize_t PyVectorcall_NARGS(size_t nargsf)
+    unsigned long Py_TPFLAGS_HAVE_VECTORCALL
 
-cdef object RECEIVE = "receive"
-cdef object SEND = "send"
+cdef object INIT = "__init__"
+cdef object _INIT_FUNCTION = init
+cdef tuple HEADERS_PARAMETERS = ("headers", "raw", "scope")
+cdef tuple REQUEST_PARAMETERS = ("scope", "receive", "send")
+cdef Init _generic_init = NULL
+cdef void* _OBJECT_NEW = (<TypeObject*>object).tp_new
+cdef void* _TYPE_CALL = (<TypeObject*>type).tp_call
+cdef Py_ssize_t _VECTORCALL_OFFSET = (<TypeObject*>type).tp_vectorcall_offset
+cdef tuple _NO_ARGS = ()
+
 cdef object _REQUEST_INIT = None        # starlette's checked Request.__init__
 cdef object _CONNECTION_INIT = None     # and HTTPConnection.__init__
 cdef object _CONNECTION = None
-
 if REQUEST_INITS_CHECKED:
     import starlette.requests
     _CONNECTION = starlette.requests.HTTPConnection
@@ -279,52 +238,197 @@ if REQUEST_INITS_CHECKED:
     _CONNECTION_INIT = vars(_CONNECTION)["__init__"]
 
 
+cdef inline object _or(PyObject* given, object default):
+    return default if given is NULL else <object>given
+
+
+cdef Py_ssize_t _position(tuple names, PyObject* name) noexcept:
+    """The index of name (a keyword's name) in names, -1 when it is none of them."""
+    cdef Py_ssize_t i
+    for i in range(3):
+        if <PyObject*>names[i] is name:
+            return i
+    if Py_TYPE(<object>name) is <PyTypeObject*>str:
+        for i in range(3):
+            if PyUnicode_Compare(names[i], <object>name) == 0:
+                return i
+    return -1
+
+
+cdef bint _bind(tuple names, object args, PyObject* kwds, PyObject** given) noexcept:
+    """given[i]: the argument of a call (args, a tuple; kwds, a dict or NULL) for
+    the parameter names[i], NULL when not given. False when the call does not
+    bind plainly to the three."""
+    cdef Py_ssize_t n = PyTuple_GET_SIZE(args), i, matched = 0
+    cdef PyObject* found
+    if n > 3:
+        return False
+    for i in range(3):
+        given[i] = PyTuple_GET_ITEM(args, i) if i < n else NULL
+    if kwds is NULL:
+        return True
+    for i in range(3):
+        found = PyDict_GetItem(<object>kwds, names[i])
+        if found is not NULL:
+            if given[i] is not NULL:
+                return False
+            given[i] = found
+            matched += 1
+    return matched == PyDict_Size(<object>kwds)
+
+
+cdef bint _bind_vector(tuple names, PyObject** args, Py_ssize_t n, PyObject* kwnames,
+                       PyObject** given) noexcept:
+    """_bind for a vectorcall's arguments."""
+    cdef Py_ssize_t i, k
+    if n > 3:
+        return False
+    for i in range(3):
+        given[i] = args[i] if i < n else NULL
+    if kwnames is NULL:
+        return True
+    for k in range(PyTuple_GET_SIZE(<object>kwnames)):
+        i = _position(names, PyTuple_GET_ITEM(<object>kwnames, k))
+        if i < 0 or given[i] is not NULL:
+            return False
+        given[i] = args[n + k]
+    return True
+
+
+cdef inline int _init_given(object self, PyObject** given) except -1:
+    return _init(self, _or(given[0], None), _or(given[1], None), _or(given[2], None))
+
+
 cdef bint _request_inits_known(object cls) noexcept:
     return (_REQUEST_INIT is not None and _own(cls, INIT, _REQUEST_INIT)
             and _own(_CONNECTION, INIT, _CONNECTION_INIT))
 
 
-cdef int _request_init_slot(object self, object args, PyObject* kwds) except -1:
-    """``Request(scope, receive=empty_receive, send=empty_send)`` called from
-    type.__call__ with one to three positional arguments and no keywords, or
-    the scope positionally and receive and send by name; anything else goes
-    through the generic dispatcher."""
-    cdef Py_ssize_t n = PyTuple_GET_SIZE(args), matched = 0
+cdef object _request_defaults(object cls, PyObject** given):
+    """Request.__init__'s defaults (receive, send) when cls still uses the
+    checked __init__s and given holds a scope, else None."""
     cdef PyObject* defaults
-    if n < 1 or n > 3 or not _request_inits_known(type(self)):
-        return _generic_init(self, args, kwds)
+    if given[0] is NULL or not _request_inits_known(cls):
+        return None
     defaults = PyFunction_GetDefaults(_REQUEST_INIT)
     if defaults is NULL or type(<object>defaults) is not tuple or len(<object>defaults) != 2:
+        return None
+    return <object>defaults
+
+
+cdef inline int _init_request_given(object self, PyObject** given, tuple defaults) except -1:
+    return init_request(self, <object>given[0], _or(given[1], defaults[0]),
+                        _or(given[2], defaults[1]))
+
+
+cdef int _init_slot(object self, object args, PyObject* kwds) except -1:
+    """Headers.__init__(headers=None, raw=None, scope=None), from type.__call__."""
+    cdef PyObject* given[3]
+    if not _own(type(self), INIT, _INIT_FUNCTION) or not _bind(HEADERS_PARAMETERS, args, kwds, given):
         return _generic_init(self, args, kwds)
-    receive = args[1] if n > 1 else (<tuple>defaults)[0]
-    send = args[2] if n > 2 else (<tuple>defaults)[1]
-    if kwds is not NULL:
-        if n > 1:
-            return _generic_init(self, args, kwds)
-        receive = _named(kwds, RECEIVE, receive, &matched)
-        send = _named(kwds, SEND, send, &matched)
-        if matched != len(<object>kwds):
-            return _generic_init(self, args, kwds)
-    return init_request(self, args[0], receive, send)
+    return _init_given(self, given)
+
+
+cdef int _request_init_slot(object self, object args, PyObject* kwds) except -1:
+    """Request.__init__(scope, receive=empty_receive, send=empty_send), from type.__call__."""
+    cdef PyObject* given[3]
+    if not _bind(REQUEST_PARAMETERS, args, kwds, given):
+        return _generic_init(self, args, kwds)
+    defaults = _request_defaults(type(self), given)
+    if defaults is None:
+        return _generic_init(self, args, kwds)
+    return _init_request_given(self, given, defaults)
+
+
+cdef object _call(object cls, PyObject** args, size_t nargsf, PyObject* kwnames):
+    """cls(*args) as type.__call__ would make it, for a class whose tp_init is
+    one of the two slots above, without packing the arguments."""
+    cdef TypeObject* t = <TypeObject*>cls
+    cdef Py_ssize_t n = PyVectorcall_NARGS(nargsf)
+    cdef PyObject* given[3]
+    cdef void* slot = t.tp_init
+    defaults = None
+    if (<TypeObject*>Py_TYPE(cls)).tp_call is _TYPE_CALL and t.tp_new is _OBJECT_NEW:
+        if slot is <void*>_init_slot:
+            if not (_own(cls, INIT, _INIT_FUNCTION) and _bind_vector(HEADERS_PARAMETERS, args, n, kwnames, given)):
+                slot = NULL
+        elif slot is <void*>_request_init_slot:
+            if _bind_vector(REQUEST_PARAMETERS, args, n, kwnames, given):
+                defaults = _request_defaults(cls, given)
+            if defaults is None:
+                slot = NULL
+        else:
+            slot = NULL
+    else:
+        slot = NULL
+    if slot is NULL:
+        positional, keywords = _packed(args, n, kwnames)
+        return (<Call>(<TypeObject*>Py_TYPE(cls)).tp_call)(cls, positional, <PyObject*>keywords)
+    self = (<NewFunction>_OBJECT_NEW)(cls, _NO_ARGS, NULL)
+    if t.tp_init is not slot:
+        # The allocation ran a finalizer (through the GC) that changed the
+        # class: finish as type.__call__ does from here.
+        positional, keywords = _packed(args, n, kwnames)
+        (<Init>t.tp_init)(self, positional, <PyObject*>keywords)
+    elif slot is <void*>_init_slot:
+        _init_given(self, given)
+    else:
+        _init_request_given(self, given, defaults)
+    return self
+
+
+cdef void _set_init(object cls, void* slot, bint enable) noexcept:
+    """cls's tp_init to slot (enable) or CPython's dispatcher, and its
+    tp_vectorcall to _call or NULL where the metaclass calls through it."""
+    global _generic_init
+    cdef TypeObject* t = <TypeObject*>cls
+    cdef TypeObject* meta = <TypeObject*>Py_TYPE(cls)
+    if _generic_init is NULL and t.tp_init is not slot:
+        _generic_init = <Init>t.tp_init     # the first class set up: CPython's dispatcher
+    if t.tp_init is not <void*>_generic_init and t.tp_init is not slot:
+        return
+    t.tp_init = slot if enable else <void*>_generic_init
+    if (meta.tp_flags & Py_TPFLAGS_HAVE_VECTORCALL and meta.tp_vectorcall_offset == _VECTORCALL_OFFSET
+            and (t.tp_vectorcall is NULL or t.tp_vectorcall is <void*>_call)):
+        t.tp_vectorcall = <void*>_call if enable else NULL
+    PyType_Modified(<PyTypeObject*>cls)
+
+
+def init_directly(cls, bint enable):
+    """Let ``cls(...)`` (cls a Headers class whose ``__init__`` is _asgi's,
+    made by a class statement or type()) run that ``__init__`` straight from
+    the class's slots (enable), or through CPython's dispatcher again. Any
+    other class is left alone."""
+    check_class(cls, "init_directly")
+    if (<TypeObject*>cls).tp_flags & Py_TPFLAGS_HEAPTYPE and _own(cls, INIT, _INIT_FUNCTION):
+        _set_init(cls, <void*>_init_slot, enable)
 
 
 def init_request_directly(cls, bint enable):
     """Let ``cls(scope, ...)`` (cls starlette's Request, while its __init__ and
     HTTPConnection's are the checked ones) set the attributes they would from
-    the class's tp_init (enable), or call them again. Any other class is left
+    the class's slots (enable), or call them again. Any other class is left
     alone."""
-    global _generic_init
     check_class(cls, "init_request_directly")
-    cdef TypeObject* t = <TypeObject*>cls
-    if not t.tp_flags & Py_TPFLAGS_HEAPTYPE or not _request_inits_known(cls):
-        return
-    if _generic_init is NULL and t.tp_init is not <void*>_request_init_slot:
-        _generic_init = <Init>t.tp_init
-    if t.tp_init is <void*>_generic_init or t.tp_init is <void*>_request_init_slot:
-        t.tp_init = <void*>_request_init_slot if enable else <void*>_generic_init
+    if (<TypeObject*>cls).tp_flags & Py_TPFLAGS_HEAPTYPE and _request_inits_known(cls):
+        _set_init(cls, <void*>_request_init_slot, enable)
+
+
+def init_directly_is_on(cls):
+    """True when cls's tp_init is _init_slot right now (CPython resets it when
+    __init__ is set on the class or a base)."""
+    check_class(cls, "init_directly_is_on")
+    return (<TypeObject*>cls).tp_init is <void*>_init_slot
 
 
 def init_request_directly_is_on(cls):
     """True when cls's tp_init is _request_init_slot right now."""
     check_class(cls, "init_request_directly_is_on")
     return (<TypeObject*>cls).tp_init is <void*>_request_init_slot
+
+
+def called_without_type_call(cls):
+    """True when calling cls goes through _call right now (CPython 3.12 and
+    later for an ABCMeta class; always for a class whose metaclass is type)."""
+    check_class(cls, "called_without_type_call")
+    return (<TypeObject*>cls).tp_vectorcall is <void*>_call

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import http.cookies
 import re
+import sys
 from typing import Any
 
 import pytest
@@ -257,6 +258,20 @@ def test_init_directly_takes_headers_classes_only(impl):
     assert dict(a=1) == {"a": 1} and PristineHeaders(raw=[(b"a", b"1")])["a"] == "1"
 
 
+#: CPython calls an ABCMeta class (Headers, MutableHeaders and Request are
+#: Mappings) through its tp_vectorcall from 3.12 on; before, through type.__call__.
+ABCMETA_VECTORCALL = sys.version_info >= (3, 12)
+
+
+@pytest.mark.compiled
+def test_called_without_type_call_where_cpython_allows(impl):
+    for cls in (impl.classes.Headers, impl.classes.MutableHeaders):
+        assert impl.slots.called_without_type_call(cls) is ABCMETA_VECTORCALL
+        assert impl.slots.init_directly_is_on(cls)
+    plain = type("Plain", (impl.classes.Headers,), {})
+    assert not impl.slots.called_without_type_call(plain)
+
+
 def test_install_sets_and_uninstall_clears_init_directly():
     """With the active implementation, as install() uses."""
     active = fastresp._impl.ACTIVE
@@ -265,10 +280,17 @@ def test_install_sets_and_uninstall_clears_init_directly():
     try:
         for cls in classes:
             assert bool(active.slots and active.slots.init_directly_is_on(cls)) is active.compiled
+            assert bool(active.slots and active.slots.called_without_type_call(cls)) is (
+                active.compiled and ABCMETA_VECTORCALL)
             assert cls(scope={"headers": ((b"a", b"1"),)}).raw == [(b"a", b"1")]
+        assert bool(active.slots and active.slots.called_without_type_call(
+            starlette.requests.Request)) is (active.compiled and ABCMETA_VECTORCALL
+                                             and _common.REQUEST_INITS_CHECKED)
     finally:
         fastresp.uninstall()
     assert not any(active.slots and active.slots.init_directly_is_on(cls) for cls in classes)
+    assert not any(active.slots and active.slots.called_without_type_call(cls)
+                   for cls in (*classes, starlette.requests.Request))
 
 
 async def _receive_other() -> dict:
