@@ -24,11 +24,13 @@ from cpython.dict cimport PyDict_Next
 from cpython.float cimport PyFloat_AS_DOUBLE
 from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
 from cpython.long cimport PyLong_AsLongLongAndOverflow
-from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
+from cpython.mem cimport PyMem_Free
 from cpython.object cimport Py_TYPE, PyObject, PyObject_Repr, PyTypeObject
 from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
 from libc.math cimport fabs, isfinite, rint, signbit
 from libc.string cimport memcpy, strlen
+
+from ._buffer cimport Writer, _begin, _byte, _bytes, _grow, _release, _reserve
 
 from . import _common
 from ._json_py import dumps as _py_dumps
@@ -51,7 +53,6 @@ cdef extern from "Python.h":
     PyObject* Py_True
     PyObject* Py_False
     PyObject* Py_None
-    Py_ssize_t PY_SSIZE_T_MAX
 
 cdef extern from "<float.h>":
     int FLT_EVAL_METHOD     # 0: double arithmetic is done in double (SSE2, ARM)
@@ -91,59 +92,6 @@ for _code in range(20):
 # Small documents are written on the stack; a bigger one moves to the heap.
 cdef enum:
     STACK_SIZE = 512
-
-
-cdef struct Writer:
-    char* data
-    Py_ssize_t size          # bytes written
-    Py_ssize_t capacity      # bytes data holds
-    char* stack              # the caller's stack buffer (data starts there)
-
-
-# -------------------------------------------------------------------- buffer
-
-cdef int _grow(Writer* w, Py_ssize_t needed) except -1:
-    """Make room for needed more bytes: at least double the capacity (so n
-    appends cost O(n) copying in all), moving off the stack the first time."""
-    cdef Py_ssize_t capacity = w.capacity
-    cdef char* data
-    if needed > PY_SSIZE_T_MAX - w.size:
-        raise MemoryError()
-    while capacity - w.size < needed:
-        capacity = capacity * 2 if capacity <= PY_SSIZE_T_MAX // 2 else PY_SSIZE_T_MAX
-    if w.data == w.stack:
-        data = <char*>PyMem_Malloc(capacity)
-        if data is NULL:
-            raise MemoryError()
-        memcpy(data, w.data, w.size)
-    else:
-        data = <char*>PyMem_Realloc(w.data, capacity)
-        if data is NULL:
-            raise MemoryError()
-    w.data = data
-    w.capacity = capacity
-    return 0
-
-
-cdef inline int _reserve(Writer* w, Py_ssize_t needed) except -1:
-    if w.capacity - w.size < needed:
-        return _grow(w, needed)
-    return 0
-
-
-cdef inline int _byte(Writer* w, char c) except -1:
-    if w.size == w.capacity:
-        _grow(w, 1)
-    w.data[w.size] = c
-    w.size += 1
-    return 0
-
-
-cdef inline int _bytes(Writer* w, const char* text, Py_ssize_t n) except -1:
-    _reserve(w, n)
-    memcpy(w.data + w.size, text, n)
-    w.size += n
-    return 0
 
 
 # ------------------------------------------------------------------- numbers
@@ -481,16 +429,13 @@ cdef object _written(object content):
     """The document's bytes as written here, or None when json must write it."""
     cdef char stack[STACK_SIZE]
     cdef Writer w
-    w.data = w.stack = stack
-    w.size = 0
-    w.capacity = STACK_SIZE
+    _begin(&w, stack, STACK_SIZE)
     try:
         if _value(&w, <PyObject*>content, 0) == OK:
             return PyBytes_FromStringAndSize(w.data, w.size)
         return None
     finally:
-        if w.data != w.stack:
-            PyMem_Free(w.data)
+        _release(&w)
 
 
 cpdef bytes dumps(object content):

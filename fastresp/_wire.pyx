@@ -27,13 +27,13 @@ import httptools
 from uvicorn.protocols.http import httptools_impl as _uv
 
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
-from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from cpython.dict cimport PyDict_GetItemWithError
 from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
 from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
 from cpython.object cimport Py_TYPE, PyObject, PyTypeObject
 from libc.string cimport memcmp, memcpy
 
+from ._buffer cimport Writer, _begin, _bytes, _release, _reserve
 from ._capi cimport GENERIC_SETATTR, PyObject_GenericSetAttr, TypeObject, _PyType_Lookup
 
 from ._uvicorn_release import INVALID_NAME, INVALID_VALUE, TOO_LONG, TOO_SHORT
@@ -71,50 +71,14 @@ cdef int _fill_tables() except -1:
 _fill_tables()
 
 
-# A growing byte buffer for the response head: a small array on the C stack,
-# moved to the heap when a head is longer.
-cdef struct Buffer:
-    char* data
-    Py_ssize_t size
-    Py_ssize_t capacity
-    bint heap
-
-
-cdef int _reserve(Buffer* buffer, Py_ssize_t more) except -1:
-    cdef Py_ssize_t wanted = buffer.size + more
-    cdef char* grown
-    if wanted <= buffer.capacity:
-        return 0
-    wanted = max(wanted, 2 * buffer.capacity)
-    if buffer.heap:
-        grown = <char*>PyMem_Realloc(buffer.data, wanted)
-    else:
-        grown = <char*>PyMem_Malloc(wanted)
-        if grown != NULL:
-            memcpy(grown, buffer.data, buffer.size)
-    if grown == NULL:
-        raise MemoryError()
-    buffer.data = grown
-    buffer.capacity = wanted
-    buffer.heap = True
-    return 0
-
-
-cdef inline int _add(Buffer* buffer, const char* data, Py_ssize_t size) except -1:
-    _reserve(buffer, size)
-    memcpy(buffer.data + buffer.size, data, size)
-    buffer.size += size
-    return 0
-
-
-cdef int _add_object(Buffer* buffer, object data) except -1:
+cdef int _add_object(Writer* buffer, object data) except -1:
     """Append any bytes-like object (what ``b"".join`` accepts)."""
     cdef const unsigned char[::1] view
     if type(data) is bytes:
-        return _add(buffer, PyBytes_AS_STRING(data), PyBytes_GET_SIZE(data))
+        return _bytes(buffer, PyBytes_AS_STRING(data), PyBytes_GET_SIZE(data))
     view = memoryview(data).cast("B")
     if view.shape[0]:
-        _add(buffer, <const char*>&view[0], view.shape[0])
+        _bytes(buffer, <const char*>&view[0], view.shape[0])
     return 0
 
 
@@ -162,7 +126,7 @@ cdef object _content_length(bytes value):
     return number
 
 
-cdef int _add_line(Buffer* buffer, cycle, object name, object value, bint* has_close) except -1:
+cdef int _add_line(Writer* buffer, cycle, object name, object value, bint* has_close) except -1:
     """Check one header line, apply its framing and append it."""
     cdef const unsigned char* data
     cdef Py_ssize_t size, start, i
@@ -201,7 +165,7 @@ cdef int _add_line(Buffer* buffer, cycle, object name, object value, bint* has_c
     return 0
 
 
-cdef int _add_line_generic(Buffer* buffer, cycle, object name, object value, bint* has_close) except -1:
+cdef int _add_line_generic(Writer* buffer, cycle, object name, object value, bint* has_close) except -1:
     """uvicorn's own operations, for names and values that are not exact bytes."""
     if HEADER_RE.search(name):
         raise RuntimeError(INVALID_NAME)
@@ -210,23 +174,20 @@ cdef int _add_line_generic(Buffer* buffer, cycle, object name, object value, bin
     name = name.lower()
     _framing(cycle, name, value, has_close)
     _add_object(buffer, name)
-    _add(buffer, b": ", 2)
+    _bytes(buffer, b": ", 2)
     _add_object(buffer, value)
-    _add(buffer, b"\r\n", 2)
+    _bytes(buffer, b"\r\n", 2)
     return 0
 
 
 cdef bytes _head(cycle, object status_code, list headers):
     """The status line and header block uvicorn writes for http.response.start,
     setting the cycle's framing attributes on the way."""
-    cdef Buffer buffer
+    cdef Writer buffer
     cdef char small[1024]
     cdef bint has_close = False
     cdef object line = STATUS_LINE[status_code]
-    buffer.data = small
-    buffer.size = 0
-    buffer.capacity = sizeof(small)
-    buffer.heap = False
+    _begin(&buffer, small, sizeof(small))
     try:
         _add_object(&buffer, line)
         for item in headers:
@@ -240,17 +201,16 @@ cdef bytes _head(cycle, object status_code, list headers):
                 name, value = _unpack(item)
                 _add_line(&buffer, cycle, name, value, &has_close)
         if not cycle.keep_alive and not has_close:
-            _add(&buffer, b"connection: close\r\n", 19)
+            _bytes(&buffer, b"connection: close\r\n", 19)
         if (cycle.chunked_encoding is None and cycle.scope["method"] != "HEAD"
                 and status_code not in (204, 304)):
             # Neither content-length nor transfer-encoding specified
             cycle.chunked_encoding = True
-            _add(&buffer, b"transfer-encoding: chunked\r\n", 28)
-        _add(&buffer, b"\r\n", 2)
+            _bytes(&buffer, b"transfer-encoding: chunked\r\n", 28)
+        _bytes(&buffer, b"\r\n", 2)
         return PyBytes_FromStringAndSize(buffer.data, buffer.size)
     finally:
-        if buffer.heap:
-            PyMem_Free(buffer.data)
+        _release(&buffer)
 
 
 cdef bytes _chunk(object body, bint more_body):
@@ -455,8 +415,13 @@ cdef void* _OBJECT_NEW = (<TypeObject*>object).tp_new
 cdef object INIT = "__init__"
 
 
-cdef inline int _set(object obj, str name, object value) except -1:
-    return PyObject_GenericSetAttr(obj, name, value)
+# What uvicorn's checked RequestResponseCycle.__init__ sets, in its order.
+cdef tuple _CYCLE_ATTRIBUTES = (
+    "scope", "transport", "flow", "logger", "access_logger", "access_log", "default_headers",
+    "message_event", "on_response", "disconnected", "keep_alive", "waiting_for_100_continue",
+    "body", "more_body", "response_started", "response_complete", "chunked_encoding",
+    "expected_content_length",
+)
 
 
 cdef object _new_cycle(object cls, object init, object scope, object transport, object flow,
@@ -467,6 +432,7 @@ cdef object _new_cycle(object cls, object init, object scope, object transport, 
     (init) does, the same attributes set in the same order, without the call,
     while cls is an ordinary class still using init; the call otherwise."""
     cdef TypeObject* t = <TypeObject*>cls
+    cdef Py_ssize_t i
     if (init is None or t.tp_new is not _OBJECT_NEW or t.tp_setattro is not GENERIC_SETATTR
             or _PyType_Lookup(<PyTypeObject*>cls, INIT) is not <PyObject*>init):
         return cls(scope=scope, transport=transport, flow=flow, logger=logger,
@@ -475,24 +441,11 @@ cdef object _new_cycle(object cls, object init, object scope, object transport, 
                    expect_100_continue=expect_100_continue, keep_alive=keep_alive,
                    on_response=on_response)
     cycle = (<NewFunction>_OBJECT_NEW)(cls, (), NULL)
-    _set(cycle, "scope", scope)
-    _set(cycle, "transport", transport)
-    _set(cycle, "flow", flow)
-    _set(cycle, "logger", logger)
-    _set(cycle, "access_logger", access_logger)
-    _set(cycle, "access_log", access_log)
-    _set(cycle, "default_headers", default_headers)
-    _set(cycle, "message_event", message_event)
-    _set(cycle, "on_response", on_response)
-    _set(cycle, "disconnected", False)
-    _set(cycle, "keep_alive", keep_alive)
-    _set(cycle, "waiting_for_100_continue", expect_100_continue)
-    _set(cycle, "body", bytearray())
-    _set(cycle, "more_body", True)
-    _set(cycle, "response_started", False)
-    _set(cycle, "response_complete", False)
-    _set(cycle, "chunked_encoding", None)
-    _set(cycle, "expected_content_length", 0)
+    values = (scope, transport, flow, logger, access_logger, access_log, default_headers,
+              message_event, on_response, False, keep_alive, expect_100_continue, bytearray(),
+              True, False, False, None, 0)
+    for i in range(len(_CYCLE_ATTRIBUTES)):
+        PyObject_GenericSetAttr(cycle, _CYCLE_ATTRIBUTES[i], values[i])
     return cycle
 
 
