@@ -8,13 +8,23 @@ reproduced; the module constants those methods use (``HEADER_RE``,
 ``HEADER_VALUE_RE``) are compared by pattern. Anything else (an unchecked
 release, a patched uvicorn, httptools missing) leaves uvicorn untouched.
 
-Checked: ``RequestResponseCycle.send`` and ``__init__``, and
-``HttpToolsProtocol.on_message_begin``, ``on_url``, ``on_header`` and
-``on_headers_complete`` of uvicorn 0.54.0 and 0.55.0 (the same source in both
-but for ``on_header``, which strips trailing whitespace from 0.55.0 on: only
-0.55.0's is checked). uvicorn 0.50
-and older write the response head differently (``CLOSE_HEADER``, a single
-``connection: close`` comparison) and are not accelerated.
+Each method is replaced where its own source is a checked one, so a release
+can be accelerated in part. Checked, by the releases whose sources were hashed
+(0.45.0, 0.49.0, 0.50.0, 0.50.2, 0.51.0, 0.52.0, 0.52.4, 0.53.0, 0.54.0,
+0.55.0):
+
+* ``RequestResponseCycle.send`` and ``HttpToolsProtocol.on_headers_complete``:
+  0.53.0 to 0.55.0 (0.52 and older write the head differently: ``CLOSE_HEADER``,
+  a single ``connection: close`` comparison);
+* ``HttpToolsProtocol.on_header``: 0.55.0 (it strips trailing whitespace from
+  0.55.0 on);
+* ``HttpToolsProtocol.on_message_begin``: 0.50.0 to 0.55.0;
+* ``HttpToolsProtocol.on_url``: 0.45.0 to 0.55.0;
+* ``RequestResponseCycle.__init__`` (read, not replaced: on_headers_complete
+  sets what it sets): 0.45.0 to 0.55.0.
+
+The header patterns gate them all: uvicorn before 0.36 had another one, and
+0.39's is not the checked one either, so nothing is replaced there.
 
 Importing it imports uvicorn (when installed).
 """
@@ -42,19 +52,19 @@ HEADER_VALUE_PATTERN = b"[\x00-\x08\x0a-\x1f\x7f]"
 #: A method is replaced only when its source hashes to a value listed here.
 CHECKED_SOURCES: dict[str, frozenset[str]] = {
     "RequestResponseCycle.send": frozenset({
-        "abdd8601b326a8da972436918d3a954e1ef39c6bf0cd9e1c1954c2e798d0bb9c",    # 0.54.0, 0.55.0
+        "abdd8601b326a8da972436918d3a954e1ef39c6bf0cd9e1c1954c2e798d0bb9c",    # 0.53.0-0.55.0
     }),
     "HttpToolsProtocol.on_header": frozenset({
         "1e86ebb6cea0458cb1ae112a1c1ea38913b24b798367e16f2b8fa4eaca5ca5ea",    # 0.55.0
     }),
     "HttpToolsProtocol.on_headers_complete": frozenset({
-        "1ea8589acfad92d8ff9182775f337d98fc469e0fa39642a83195fca920f5ca96",    # 0.54.0, 0.55.0
+        "1ea8589acfad92d8ff9182775f337d98fc469e0fa39642a83195fca920f5ca96",    # 0.53.0-0.55.0
     }),
     "HttpToolsProtocol.on_message_begin": frozenset({
-        "96d377fdc7c2baef943c2bd245003abc53566ddb35777e0f4c7bc754198b5457",    # 0.54.0, 0.55.0
+        "96d377fdc7c2baef943c2bd245003abc53566ddb35777e0f4c7bc754198b5457",    # 0.50.0-0.55.0
     }),
     "HttpToolsProtocol.on_url": frozenset({
-        "37be44e962b04ca87f76428ff8d7a3306ab601ffd5793d185e87c2295f0c6b6e",    # 0.54.0, 0.55.0
+        "37be44e962b04ca87f76428ff8d7a3306ab601ffd5793d185e87c2295f0c6b6e",    # 0.45.0-0.55.0
     }),
 }
 
@@ -62,7 +72,7 @@ CHECKED_SOURCES: dict[str, frozenset[str]] = {
 #: on_headers_complete reproduces (the attributes it sets, in order) instead of
 #: calling it; any other source is called.
 CHECKED_CYCLE_INIT = frozenset({
-    "4d2f220910c33c12f2891cbf2fb89ad364464e1a189e7492e8dc43167563057a",    # 0.54.0, 0.55.0
+    "4d2f220910c33c12f2891cbf2fb89ad364464e1a189e7492e8dc43167563057a",    # 0.45.0-0.55.0
 })
 
 

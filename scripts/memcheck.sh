@@ -1,6 +1,6 @@
 #!/bin/sh
 # Build fastresp's compiled modules in a scratch copy and run a workload through
-# every path of _headers, _cookie, _json, _encoders, _asgi, _request and _slots under a memory
+# every path of _headers, _cookie, _json, _encoders, _asgi, _request, _slots and _wire under a memory
 # checker (tests/memcheck_workload.py, which also replays tests/regressions/).
 #
 #   scripts/memcheck.sh                 # valgrind memcheck (default)

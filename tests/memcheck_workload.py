@@ -1,5 +1,5 @@
 """A short workload through every path of the compiled ``_headers``, ``_cookie``,
-``_json``, ``_encoders`` and ``_asgi``, for ``scripts/memcheck.sh`` (valgrind
+``_json``, ``_encoders``, ``_asgi``, ``_request``, ``_slots`` and ``_wire``, for ``scripts/memcheck.sh`` (valgrind
 memcheck or AddressSanitizer).
 
 Each call's result is checked against the pure-Python reference, so a memory
@@ -434,6 +434,29 @@ def request_side():
         fastresp.uninstall()
 
 
+def wire():
+    """uvicorn's httptools protocol with the compiled head path
+    (fastresp.uvicorn) against uvicorn's own, every request of test_wire's
+    corpus to every app there (heads that fit the stack buffer and ones that do
+    not, odd header items, invalid names, chunked bodies, pipelining): the
+    same bytes, scopes and log lines. Skipped without uvicorn and httptools."""
+    global calls
+    try:
+        import test_wire
+    except BaseException as error:     # pytest.importorskip's Skipped is a BaseException
+        if type(error).__name__ != "Skipped":
+            raise
+        return
+    if not test_wire.fast.ACCELERATED:
+        return
+    own = test_wire.httptools_impl.HttpToolsProtocol
+    for chunks in test_wire.REQUESTS.values():
+        for app in test_wire.APPS.values():
+            calls += 1
+            got = test_wire.run(test_wire.fast.HttpToolsProtocol, chunks, app)
+            assert got == test_wire.run(own, chunks, app)
+
+
 def main():
     assert fastresp.IMPLEMENTATION == "cython", fastresp.REASON
     print("memcheck workload: fastresp._headers from", _headers.__file__, flush=True)
@@ -444,6 +467,7 @@ def main():
         encoders()
         header_operations()
         request_side()
+        wire()
         install_cycle()
         regressions()
     huge_string()

@@ -46,11 +46,13 @@ from uvicorn.server import ServerState  # noqa: E402
 
 ACCELERATED = bool(fast.ACCELERATED)
 needs_compiled = pytest.mark.skipif(not ACCELERATED, reason=f"uvicorn is not accelerated: {fast.REASON}")
-#: What the checked uvicorn releases get replaced (0.54's on_header keeps
-#: trailing whitespace: its source is not the one _wire.on_header follows).
-_BOTH = {"RequestResponseCycle.send", "HttpToolsProtocol.on_message_begin",
-         "HttpToolsProtocol.on_url", "HttpToolsProtocol.on_headers_complete"}
-EXPECTED = {"0.55.0": _BOTH | {"HttpToolsProtocol.on_header"}, "0.54.0": _BOTH}
+# What each release whose sources were hashed gets replaced (_uvicorn_release).
+_BEGIN = {"HttpToolsProtocol.on_message_begin", "HttpToolsProtocol.on_url"}
+_HEAD = _BEGIN | {"RequestResponseCycle.send", "HttpToolsProtocol.on_headers_complete"}
+EXPECTED = {"0.55.0": _HEAD | {"HttpToolsProtocol.on_header"}, "0.54.0": _HEAD, "0.53.0": _HEAD,
+            **dict.fromkeys(("0.52.4", "0.52.0", "0.51.0", "0.50.2", "0.50.0"), _BEGIN),
+            "0.49.0": {"HttpToolsProtocol.on_url"}, "0.45.0": {"HttpToolsProtocol.on_url"},
+            "0.39.0": set()}
 
 DATE = (b"date", b"Mon, 07 Dec 2026 15:00:00 GMT")
 SERVER = (b"server", b"uvicorn")
@@ -246,6 +248,9 @@ SIX = [(b"content-type", b"text/plain; charset=utf-8"), (b"Content-Length", b"5"
 
 APPS: dict[str, Callable[..., Any]] = {
     "six-headers": replay(start(200, SIX), body(b"hello")),
+    # a head longer than the compiled writer's stack buffer (1 KiB)
+    "big-head": replay(start(200, [*SIX, (b"x-big", b"v" * 3000), (b"X-" + b"n" * 900, b"1")]),
+                       body(b"hello")),
     "chunked": replay(start(201, [(b"x", b"1")]), body(b"ab", True), body(b"", True), body(b"c" * 300)),
     "chunked-empty": replay(start(200), body()),
     "explicit-te": replay(start(200, [(b"Transfer-Encoding", b"Chunked")]), body(b"abc")),
@@ -456,9 +461,9 @@ def test_what_is_accelerated() -> None:
         assert issubclass(fast.HttpToolsProtocol, httptools_impl.HttpToolsProtocol)
         assert fast.HttpToolsProtocol is not httptools_impl.HttpToolsProtocol
     else:
-        # A release fastresp has not checked (Python 3.9 gets uvicorn 0.39) is
-        # left as it is, by name and under install().
-        assert uvicorn.__version__ not in EXPECTED, fast.REASON
+        # A release none of whose sources fastresp checked (Python 3.9 gets
+        # uvicorn 0.39) is left as it is, by name and under install().
+        assert not EXPECTED.get(uvicorn.__version__), fast.REASON
         assert fast.HttpToolsProtocol is httptools_impl.HttpToolsProtocol
         assert "not ones fastresp checked" in fast.REASON
 
@@ -554,7 +559,7 @@ def test_uvicorn_own_protocol_tests(uvicorn_suite: Path) -> None:
     class and under install(): every test ends as it does on plain uvicorn, and
     plain uvicorn fails only where a websocket library is missing here."""
     plain = suite_outcomes(uvicorn_suite, "plain")
-    assert sum(1 for o in plain.values() if o == "PASSED") >= 80
+    assert sum(1 for o in plain.values() if o == "PASSED") >= 60     # it ran (0.50.2 passes 77)
     for test, outcome in plain.items():
         if outcome in ("FAILED", "ERROR"):
             assert "websocket" in test.lower(), (test, outcome)
