@@ -217,10 +217,12 @@ class Launched:
     ``port``); stop() shuts it down and returns its log. For
     tests/test_server.py and bench/server_load.py."""
 
-    def __init__(self, args: "list[str]", env: "dict[str, str]", timeout: float = 60.0) -> None:
+    def __init__(self, args: "list[str]", env: "dict[str, str]", timeout: float = 60.0,
+                 prefix: "tuple[str, ...]" = ()) -> None:
+        """prefix: a command the interpreter runs under (valgrind, for one)."""
         self.args = args
         self._log = tempfile.TemporaryFile()
-        self.process = subprocess.Popen([sys.executable, __file__, *args], stdin=subprocess.PIPE,
+        self.process = subprocess.Popen([*prefix, sys.executable, __file__, *args], stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, stderr=self._log, env=env)
         lines: "queue.Queue[bytes]" = queue.Queue()
         stdout = self.process.stdout

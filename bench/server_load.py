@@ -2,6 +2,7 @@
 with ``fastresp.install()``.
 
     python bench/server_load.py [--app requests|readme] [--requests 3000] [--time-limit 10]
+    python bench/server_load.py --callgrind --requests 1000 [--endpoint PATH ...]
 
 Starts two servers on 127.0.0.1, each its own process running
 bench/example_app.py: one on plain starlette, one with ``fastresp.install()``
@@ -32,12 +33,15 @@ Only loopback is used. Needs fastapi and uvicorn.
 from __future__ import annotations
 
 import argparse
+import glob
 import os
 import platform
 import selectors
 import socket
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 
 from example_app import Launched
@@ -56,20 +60,25 @@ ENDPOINTS = [
 ]
 
 
-def request_endpoints() -> list[tuple[str, str]]:
-    """(path, label) of the whole-request section's cases."""
+#: The headers of a request to an endpoint not in the whole-request section.
+HOST_ONLY = ((b"host", b"bench.test"),)
+
+
+def request_endpoints() -> list[tuple[str, str, tuple[tuple[bytes, bytes], ...]]]:
+    """(path, label, request headers) of the whole-request section's cases."""
     from whole_request import REQUEST_CASES
 
-    return [(case.path, case.label) for case in REQUEST_CASES]
+    return [(case.path, case.label, case.headers) for case in REQUEST_CASES]
 
 
 class Server(Launched):
     """bench/example_app.py under uvicorn, in its own process, with a label."""
 
-    def __init__(self, label: str, args: list[str], env: dict[str, str]) -> None:
+    def __init__(self, label: str, args: list[str], env: dict[str, str],
+                 prefix: tuple[str, ...] = ()) -> None:
         self.label = label
         try:
-            super().__init__(args, env, STARTUP_TIMEOUT)
+            super().__init__(args, env, STARTUP_TIMEOUT * (10 if prefix else 1), prefix)
         except RuntimeError as error:
             raise SystemExit(f"the {label} server did not start: {error}") from None
 
@@ -84,8 +93,30 @@ def cpu_seconds(pid: int) -> float | None:
         return None
 
 
-def _request_bytes(path: str) -> bytes:
-    return f"GET {path} HTTP/1.1\r\nHost: bench.test\r\n\r\n".encode("latin-1")
+def _request_bytes(path: str, headers: tuple[tuple[bytes, bytes], ...]) -> bytes:
+    lines = [f"GET {path} HTTP/1.1".encode("latin-1"), *(name + b": " + value for name, value in headers)]
+    return b"\r\n".join(lines) + b"\r\n\r\n"
+
+
+def _callgrind_total(pid: int, out: str) -> int:
+    """Dump pid's callgrind counters (then zeroed) and return the instructions in the dump."""
+    before = set(glob.glob(out + ".*"))
+    subprocess.run(["callgrind_control", "--dump", str(pid)], check=True, capture_output=True)
+    for _ in range(600):
+        new = set(glob.glob(out + ".*")) - before
+        if new:
+            break
+        time.sleep(0.1)
+    else:
+        raise SystemExit(f"callgrind wrote no dump for process {pid}")
+    (dump,) = new
+    for _ in range(100):
+        with open(dump) as lines:
+            for line in lines:
+                if line.startswith(("summary:", "totals:")):
+                    return int(line.split()[1])
+        time.sleep(0.1)
+    raise SystemExit(f"no totals in {dump}")
 
 
 def _complete(buffer: bytes) -> tuple[int, int] | None:
@@ -105,10 +136,12 @@ def _complete(buffer: bytes) -> tuple[int, int] | None:
     return int(head[0].split(b" ", 2)[1]), total
 
 
-def load(port: int, path: str, requests: int, connections: int, deadline: float) -> tuple[int, float, set]:
-    """Send up to *requests* GETs over *connections* keep-alive connections, one in
-    flight on each, until done or past *deadline*; (responses, seconds, statuses)."""
-    request = _request_bytes(path)
+def load(port: int, path: str, requests: int, connections: int, deadline: float,
+         headers: tuple[tuple[bytes, bytes], ...] = HOST_ONLY) -> tuple[int, float, set]:
+    """Send up to *requests* GETs with *headers* over *connections* keep-alive
+    connections, one in flight on each, until done or past *deadline*;
+    (responses, seconds, statuses)."""
+    request = _request_bytes(path, headers)
     selector = selectors.DefaultSelector()
     buffers: dict[socket.socket, bytes] = {}
     statuses: set = set()
@@ -167,22 +200,29 @@ def main(argv: list[str] | None = None) -> None:
                              "the pure-Python one (FASTRESP_NO_EXTENSIONS=1)")
     parser.add_argument("--endpoint", action="append", metavar="PATH",
                         help="only this endpoint (repeatable)")
+    parser.add_argument("--callgrind", action="store_true",
+                        help="count the server processes' instructions per request instead "
+                             "(valgrind's callgrind; --requests of them per endpoint, after --warmup)")
     args = parser.parse_args(argv)
-    known = request_endpoints() if args.app == "requests" else ENDPOINTS
-    endpoints = [(path, what) for path, what in known
+    known = (request_endpoints() if args.app == "requests"
+             else [(path, what, HOST_ONLY) for path, what in ENDPOINTS])
+    endpoints = [(path, what, headers) for path, what, headers in known
                  if not args.endpoint or path in args.endpoint]
     for path in args.endpoint or ():
-        if path not in dict(known):
-            endpoints.append((path, ""))
+        if path not in {known_path for known_path, _, _ in known}:
+            endpoints.append((path, "", HOST_ONLY))
 
     env = dict(os.environ)
     env.pop("FASTRESP_NO_EXTENSIONS", None)
     fastresp_env = dict(env)
     if args.impl == "python":
         fastresp_env["FASTRESP_NO_EXTENSIONS"] = "1"
+    app = ["--app", "requests"] if args.app == "requests" else ["--app", "install", "--extras"]
+    if args.callgrind:
+        instructions(args, endpoints, app, env, fastresp_env)
+        return
     servers = []
     try:
-        app = ["--app", "requests"] if args.app == "requests" else ["--app", "install", "--extras"]
         servers.append(Server("starlette", app, env))
         servers.append(Server("fastresp", [*app, "--install"], fastresp_env))
         plain, fast = servers
@@ -190,9 +230,9 @@ def main(argv: list[str] | None = None) -> None:
             raise SystemExit(f"unexpected servers: {plain.info} / {fast.info}")
         per_round = max(1, -(-args.requests // args.rounds))
         rows = []
-        for path, what in endpoints:
+        for path, what, headers in endpoints:
             for server in servers:
-                load(server.port, path, args.warmup, args.connections, time.perf_counter() + 5)
+                load(server.port, path, args.warmup, args.connections, time.perf_counter() + 5, headers)
             rates: dict[str, list[float]] = {"starlette": [], "fastresp": []}
             used = {"starlette": [0, 0.0], "fastresp": [0, 0.0]}  # requests, seconds
             cpu: dict[str, float | None] = {"starlette": 0.0, "fastresp": 0.0}
@@ -206,7 +246,7 @@ def main(argv: list[str] | None = None) -> None:
                     deadline = time.perf_counter() + (args.time_limit - seconds)
                     cpu_before = cpu_seconds(server.process.pid)
                     done, elapsed, seen = load(server.port, path, min(per_round, args.requests - count),
-                                               args.connections, deadline)
+                                               args.connections, deadline, headers)
                     cpu_after = cpu_seconds(server.process.pid)
                     spent = cpu[server.label]
                     cpu[server.label] = (None if spent is None or cpu_before is None or cpu_after is None
@@ -269,6 +309,45 @@ def main(argv: list[str] | None = None) -> None:
     print("response also pays for uvicorn, h11, the ASGI stack and FastAPI's routing and validation,")
     print("which fastresp does not touch: the ratios understate the per-response gain (see")
     print("`python bench/run.py` for that).")
+
+
+def instructions(args: argparse.Namespace, endpoints: list[tuple[str, str, tuple[tuple[bytes, bytes], ...]]],
+                 app: list[str], env: dict[str, str], fastresp_env: dict[str, str]) -> None:
+    """The --callgrind table: each server runs under callgrind; per endpoint and
+    server, --warmup requests, the counters zeroed, --requests requests, the
+    counters dumped. Instructions are what this machine's load cannot move."""
+    work = tempfile.mkdtemp(prefix="fastresp-callgrind-")
+    servers = []
+    try:
+        for label, extra, environ in (("starlette", [], env), ("fastresp", ["--install"], fastresp_env)):
+            out = os.path.join(work, label)
+            servers.append((Server(label, [*app, *extra], environ,
+                                   ("valgrind", "--tool=callgrind", f"--callgrind-out-file={out}")), out))
+        rows = []
+        for path, what, headers in endpoints:
+            counts = []
+            for server, out in servers:
+                load(server.port, path, args.warmup, args.connections, time.perf_counter() + 600, headers)
+                _callgrind_total(server.process.pid, out)       # the warm-up's, discarded
+                done, _, statuses = load(server.port, path, args.requests, args.connections,
+                                         time.perf_counter() + 3600, headers)
+                counts.append(_callgrind_total(server.process.pid, out) / done)
+            rows.append((path, what, len(headers), *counts))
+            print(f"  {path}: {counts[0]:,.0f} vs {counts[1]:,.0f} instructions", file=sys.stderr, flush=True)
+    finally:
+        for server, _ in servers:
+            server.stop(timeout=60)
+    info = servers[1][0].info
+    print()
+    print(f"uvicorn on {HOST} under valgrind's callgrind, {platform.python_implementation()} "
+          f"{platform.python_version()}, starlette {info['starlette']}; fastresp {info['implementation']} "
+          f"with fastresp.install(); {args.requests} requests per endpoint after {args.warmup}, "
+          f"{args.connections} keep-alive connections")
+    print()
+    print("| endpoint | request headers | starlette instructions/req | fastresp instructions/req | ratio |")
+    print("|---|---:|---:|---:|---:|")
+    for path, what, count, base, ours in rows:
+        print(f"| {what or path} | {count} | {base / 1000:,.1f}k | {ours / 1000:,.1f}k | {base / ours:.2f}x |")
 
 
 if __name__ == "__main__":

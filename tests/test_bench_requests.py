@@ -120,3 +120,24 @@ def test_case_selects_request_cases(capsys):
     (section,) = report["requests"]
     assert [case["name"] for case in section["cases"]] == ["headers_cookies"]
     assert section["cases"][0]["problem"] is None
+
+
+def test_server_load_sends_each_case_request():
+    """bench/server_load.py sends each case's own headers (a browser's 12 for the
+    request-side cases), as httptools parses them."""
+    httptools = pytest.importorskip("httptools")
+    import server_load
+
+    class Seen:
+        def __init__(self):
+            self.headers = []
+
+        def on_header(self, name, value):
+            self.headers.append((name.lower(), value))
+
+    for path, _, headers in server_load.request_endpoints():
+        seen = Seen()
+        httptools.HttpRequestParser(seen).feed_data(server_load._request_bytes(path, headers))
+        assert seen.headers == [(name.lower(), value) for name, value in headers]
+    assert any(len(headers) == 12 and dict(headers).get(b"cookie")
+               for _, _, headers in server_load.request_endpoints())
