@@ -19,11 +19,12 @@
 * ``init_directly(cls, enable)``: a Headers or MutableHeaders class's
   ``tp_init``, so ``cls(scope=...)``, ``cls(raw=...)`` and the like reach
   ``_asgi``'s ``__init__`` without CPython's lookup, argument packing and
-  keyword parsing (``type.__call__`` itself stays: starlette's Headers is an
-  ABCMeta instance, which before 3.12 CPython never calls through
-  ``tp_vectorcall``).
+  keyword parsing. Both ``init_...`` switches also set the class's
+  ``tp_vectorcall`` (``_call``) where the metaclass is called through it:
+  ``ABCMeta``, the metaclass of every Mapping, from CPython 3.12 on; before,
+  ``type.__call__`` stays.
 
-Each has a query, ``..._is_on(cls)``. Only the compiled implementation has
+Each has a query, ``..._is_on(cls)`` (and ``called_without_type_call(cls)``). Only the compiled implementation has
 this module (``responses.make_classes`` and ``install()`` call it when
 ``impl.compiled``); pure Python has no faster way to do either.
 """
