@@ -9,6 +9,3 @@ cdef object _contains(object self, object key)
 
 # The lowered, encoded header name, from the one name cache (_request reads it too).
 cdef bytes _name(object key, bint* refused)
-
-# Reading name back from an instance of cls gives what was just set there.
-cdef bint _stored_as_given(object cls, object name) noexcept

@@ -22,14 +22,14 @@ CPython's method dispatch.)
 from cpython.dict cimport PyDict_GetItem, PyDict_Next
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
 from cpython.list cimport PyList_Append, PyList_GET_ITEM, PyList_GET_SIZE
-from cpython.object cimport Py_TYPE, PyObject, PyTypeObject
+from cpython.object cimport PyObject
 from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
 from libc.string cimport memcmp
 
 from ._capi cimport (
-    GENERIC_GETATTR, GENERIC_SETATTR, PyObject_GenericSetAttr, PyUnicode_1BYTE_DATA,
-    PyUnicode_1BYTE_KIND, PyUnicode_GET_LENGTH, PyUnicode_KIND, TypeObject, _PyType_Lookup,
+    PyUnicode_1BYTE_DATA, PyUnicode_1BYTE_KIND, PyUnicode_GET_LENGTH, PyUnicode_KIND, TypeObject,
 )
+from ._attrs cimport _own, _store, _stored_as_given
 from ._tables cimport FORBIDDEN, LOWER, fill_header_tables
 
 from . import _common
@@ -177,15 +177,6 @@ cdef Py_ssize_t _find(list raw, bytes name, Py_ssize_t start) except -2:
     return PyList_GET_SIZE(raw)
 
 
-cdef inline int _store(object obj, object name, object value) except -1:
-    """setattr(obj, name, value), straight to object's own setattr when that is
-    obj's (PyObject_SetAttr would first intern the name, already interned)."""
-    if (<TypeObject*>Py_TYPE(obj)).tp_setattro is GENERIC_SETATTR:
-        return PyObject_GenericSetAttr(obj, name, value)
-    setattr(obj, name, value)
-    return 0
-
-
 cdef object _list(object self):
     """self._list when it is a list, or None."""
     raw = getattr(self, LIST)
@@ -316,11 +307,6 @@ def getitem(self, key):
 
 cdef object _GETITEM_FUNCTION = getitem
 cdef object _SETITEM_FUNCTION = setitem
-
-
-cdef inline bint _own(object cls, object name, object function) noexcept:
-    """True when cls still uses that function for that method."""
-    return _PyType_Lookup(<PyTypeObject*>cls, name) is <PyObject*>function
 
 
 cdef object _get(object self, object key, object default):
@@ -469,14 +455,6 @@ cdef object _make_headers(object cls, object raw_headers):
 
 def make_headers(cls, raw_headers):
     return _make_headers(cls, raw_headers)
-
-
-cdef bint _stored_as_given(object cls, object name) noexcept:
-    """Reading name back from an instance of cls gives what was just set: both
-    attribute slots are object's own and no class attribute stands behind it."""
-    cdef TypeObject* t = <TypeObject*>cls
-    return (t.tp_getattro is GENERIC_GETATTR and t.tp_setattro is GENERIC_SETATTR
-            and _PyType_Lookup(<PyTypeObject*>cls, name) is NULL)
 
 
 cdef object _headers_get(object cls, object self):

@@ -30,6 +30,7 @@ from ._capi cimport (
     PyUnicode_1BYTE_DATA, PyUnicode_1BYTE_KIND, PyUnicode_GET_LENGTH, PyUnicode_KIND, TypeObject,
     _PyType_Lookup,
 )
+from ._attrs cimport _own
 from ._tables cimport FORBIDDEN, LOWER, fill_header_tables, fill_table
 
 from urllib.parse import quote
@@ -419,11 +420,6 @@ cdef inline _Plan _plan(object cls):
             _before = _latest
         _latest = plan
     return plan
-
-
-cdef inline bint _own(object cls, object name, object function) noexcept:
-    """True when the class still uses our function for that method."""
-    return _PyType_Lookup(<PyTypeObject*>cls, name) is <PyObject*>function
 
 
 cdef bint _bound_to(object self, object name, object function) except -1:

@@ -28,10 +28,11 @@ from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
 from libc.string cimport memchr, memcmp
 
 from ._capi cimport (
-    GENERIC_SETATTR, PyObject_GenericSetAttr, PyUnicode_1BYTE_DATA, PyUnicode_1BYTE_KIND,
-    PyUnicode_GET_LENGTH, PyUnicode_KIND, TypeObject, _PyType_Lookup,
+    PyUnicode_1BYTE_DATA, PyUnicode_1BYTE_KIND, PyUnicode_GET_LENGTH, PyUnicode_KIND, TypeObject,
+    _PyType_Lookup,
 )
-from ._asgi cimport _name as _asgi_name, _stored_as_given
+from ._asgi cimport _name as _asgi_name
+from ._attrs cimport _store, _stored_as_given
 from ._tables cimport LOWER, fill_table, fill_header_tables
 
 from ._request_py import (
@@ -494,15 +495,6 @@ cdef object _cookies_of(object headers):
         if not COOKIES_READ_ALL:    # the first Cookie header only
             return cookies
     return {} if cookies is None else cookies
-
-
-cdef inline int _store(object obj, object name, object value) except -1:
-    """setattr(obj, name, value), straight to object's own setattr when that is
-    obj's."""
-    if (<TypeObject*>Py_TYPE(obj)).tp_setattro is GENERIC_SETATTR:
-        return PyObject_GenericSetAttr(obj, name, value)
-    setattr(obj, name, value)
-    return 0
 
 
 cdef object _stored(object obj, object name, object value):

@@ -36,7 +36,8 @@ from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
 from cpython.unicode cimport PyUnicode_Compare
 
 from ._asgi cimport _contains, _delitem, _getitem, _init, _setitem
-from ._capi cimport TypeObject, _PyType_Lookup
+from ._attrs cimport _own
+from ._capi cimport TypeObject
 from ._headers cimport _construct, _construct_takes, _packed
 from ._request cimport init_request
 
@@ -46,11 +47,6 @@ from ._common import REQUEST_INITS_CHECKED, check_class
 cdef extern from "Python.h":
     void PyType_Modified(PyTypeObject* type)
     unsigned long Py_TPFLAGS_HEAPTYPE
-
-
-cdef inline bint _own(object cls, object name, object function) noexcept:
-    """True when cls still uses that function for that method."""
-    return _PyType_Lookup(<PyTypeObject*>cls, name) is <PyObject*>function
 
 
 # ------------------------------------------------------------ construction
