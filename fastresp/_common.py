@@ -100,15 +100,14 @@ CHECKED_REQUEST_INITS = {
 }
 
 
-def _request_inits_checked() -> bool:
+def request_inits_checked() -> bool:
+    """The installed starlette's ``HTTPConnection.__init__`` and
+    ``Request.__init__`` are the checked ones: only then may a Request be made
+    without calling them. Asked once, by the compiled ``_slots`` at its import
+    (reading the sources is work the pure-Python implementation never needs)."""
     import starlette.requests
     return all(source_hash(vars(getattr(starlette.requests, name)).get("__init__")) == digest
                for name, digest in CHECKED_REQUEST_INITS.items())
-
-
-#: The installed starlette's ``HTTPConnection.__init__`` and ``Request.__init__``
-#: are the checked ones: only then may a Request be made without calling them.
-REQUEST_INITS_CHECKED = _request_inits_checked()
 
 #: A Cookie header's parsed cookies are remembered when it is at most this long,
 #: for at most PARSED_COOKIES_SIZE headers (cleared and refilled when full): a

@@ -97,6 +97,14 @@ def _fastapi_patches() -> dict[object, dict[str, object]]:
     return patches
 
 
+def _set_slots(enable: bool) -> None:
+    """The compiled implementation's type slots on starlette's classes, on or
+    off: the response and header classes' (``set_slots``) and Request's."""
+    set_slots(_impl.ACTIVE, _starlette, enable)
+    if _impl.ACTIVE.slots is not None:
+        _impl.ACTIVE.slots.init_request_directly(starlette.requests.Request, enable)
+
+
 def install() -> None:
     """Accelerate every starlette (and so FastAPI) response in this process.
 
@@ -125,18 +133,14 @@ def install() -> None:
             for name, function in methods.items():
                 _saved[(owner, name)] = vars(owner).get(name, _MISSING)
                 setattr(owner, name, function)
-        set_slots(_impl.ACTIVE, _starlette, True)   # after the methods: setting them resets the slots
-        if _impl.ACTIVE.slots is not None:
-            _impl.ACTIVE.slots.init_request_directly(starlette.requests.Request, True)
+        _set_slots(True)    # after the methods: setting them resets the slots
 
 
 def uninstall() -> None:
     """Put back exactly the functions install() replaced. A no-op when not installed."""
     with _lock:
         if _saved:
-            set_slots(_impl.ACTIVE, _starlette, False)
-            if _impl.ACTIVE.slots is not None:
-                _impl.ACTIVE.slots.init_request_directly(starlette.requests.Request, False)
+            _set_slots(False)
         for (owner, name), original in _saved.items():
             if original is _MISSING:
                 delattr(owner, name)

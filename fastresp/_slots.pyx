@@ -42,7 +42,7 @@ from ._headers cimport _construct, _construct_takes, _packed
 from ._request cimport init_request
 
 from ._asgi import contains, delitem, getitem, init, setitem
-from ._common import REQUEST_INITS_CHECKED, check_class
+from ._common import check_class, request_inits_checked
 
 cdef extern from "Python.h":
     void PyType_Modified(PyTypeObject* type)
@@ -228,7 +228,7 @@ cdef tuple _NO_ARGS = ()
 cdef object _REQUEST_INIT = None        # starlette's checked Request.__init__
 cdef object _CONNECTION_INIT = None     # and HTTPConnection.__init__
 cdef object _CONNECTION = None
-if REQUEST_INITS_CHECKED:
+if request_inits_checked():
     import starlette.requests
     _CONNECTION = starlette.requests.HTTPConnection
     _REQUEST_INIT = vars(starlette.requests.Request)["__init__"]

@@ -285,7 +285,7 @@ def test_install_sets_and_uninstall_clears_init_directly():
             assert cls(scope={"headers": ((b"a", b"1"),)}).raw == [(b"a", b"1")]
         assert bool(active.slots and active.slots.called_without_type_call(
             starlette.requests.Request)) is (active.compiled and ABCMETA_VECTORCALL
-                                             and _common.REQUEST_INITS_CHECKED)
+                                             and _common.request_inits_checked())
     finally:
         fastresp.uninstall()
     assert not any(active.slots and active.slots.init_directly_is_on(cls) for cls in classes)
@@ -356,7 +356,7 @@ def test_request_construction_follows_init_set_later():
     fastresp.install()
     try:
         assert bool(active.slots and active.slots.init_request_directly_is_on(
-            starlette.requests.Request)) is (active.compiled and _common.REQUEST_INITS_CHECKED)
+            starlette.requests.Request)) is (active.compiled and _common.request_inits_checked())
         sub = type("Sub", (starlette.requests.Request,),
                    {"__init__": lambda self, scope: calls.append("sub")})
         sub({"type": "http"})
