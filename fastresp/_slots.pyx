@@ -20,9 +20,10 @@
   ``tp_init``, so ``cls(scope=...)``, ``cls(raw=...)`` and the like reach
   ``_asgi``'s ``__init__`` without CPython's lookup, argument packing and
   keyword parsing. Both ``init_...`` switches also set the class's
-  ``tp_vectorcall`` (``_call``) where the metaclass is called through it:
-  ``ABCMeta``, the metaclass of every Mapping, from CPython 3.12 on; before,
-  ``type.__call__`` stays.
+  ``tp_vectorcall`` (``_call``), so calling it skips ``type.__call__``. Its
+  metaclass is ``ABCMeta`` (both are Mappings), which CPython calls through
+  that slot from 3.12 on; before 3.12 the first switch sets ``ABCMeta``'s
+  vectorcall flag as 3.12 does (``_abcmeta_calls_through_vectorcall``).
 
 Each has a query, ``..._is_on(cls)`` (and ``called_without_type_call(cls)``). Only the compiled implementation has
 this module (``responses.make_classes`` and ``install()`` call it when
@@ -40,6 +41,8 @@ from ._attrs cimport _own
 from ._capi cimport TypeObject
 from ._headers cimport _construct, _construct_takes, _packed
 from ._request cimport init_request
+
+from abc import ABCMeta
 
 from ._asgi import contains, delitem, getitem, init, setitem
 from ._common import check_class, request_inits_checked
@@ -203,8 +206,9 @@ def dispatch_items_directly_is_on(cls):
 # dispatcher, which binds it or raises as Python does.
 #
 # Where the metaclass is called through vectorcall (type itself; ABCMeta, the
-# metaclass of both Mappings, from CPython 3.12 on), the class's tp_vectorcall
-# is _call too, which skips type.__call__'s packing and lookups altogether.
+# metaclass of both Mappings: see _abcmeta_calls_through_vectorcall), the
+# class's tp_vectorcall is _call too, which skips type.__call__'s packing and
+# lookups altogether.
 
 ctypedef int (*Init)(object self, object args, PyObject* kwds) except -1   # tp_init
 ctypedef object (*Call)(object callable, object args, PyObject* kwargs)   # tp_call
@@ -374,12 +378,31 @@ cdef object _call(object cls, PyObject** args, size_t nargsf, PyObject* kwnames)
     return self
 
 
+cdef void _abcmeta_calls_through_vectorcall() noexcept:
+    """Give ABCMeta the vectorcall flag CPython gives it from 3.12 on.
+
+    Before 3.12 a metaclass made by a class statement never takes
+    Py_TPFLAGS_HAVE_VECTORCALL from type, so CPython calls every Mapping class
+    through type.__call__, which packs keyword arguments into a dict. The flag
+    only makes CPython read a class's own tp_vectorcall, and a NULL there means
+    tp_call, as without the flag (the C API's documented contract): so every
+    class but those _set_init gives _call is called as before, and _call hands
+    over to the metaclass's tp_call when someone has set ABCMeta.__call__. It
+    stays set after uninstall(): fastresp's own Headers classes use it too."""
+    cdef TypeObject* meta = <TypeObject*>ABCMeta
+    if (not meta.tp_flags & Py_TPFLAGS_HAVE_VECTORCALL and meta.tp_call is _TYPE_CALL
+            and meta.tp_vectorcall_offset == _VECTORCALL_OFFSET):
+        meta.tp_flags |= Py_TPFLAGS_HAVE_VECTORCALL
+
+
 cdef void _set_init(object cls, void* slot, bint enable) noexcept:
     """cls's tp_init to slot (enable) or CPython's dispatcher, and its
     tp_vectorcall to _call or NULL where the metaclass calls through it."""
     global _generic_init
     cdef TypeObject* t = <TypeObject*>cls
     cdef TypeObject* meta = <TypeObject*>Py_TYPE(cls)
+    if enable and meta is <TypeObject*>ABCMeta:
+        _abcmeta_calls_through_vectorcall()
     if _generic_init is NULL and t.tp_init is not slot:
         _generic_init = <Init>t.tp_init     # the first class set up: CPython's dispatcher
     if t.tp_init is not <void*>_generic_init and t.tp_init is not slot:
@@ -425,7 +448,6 @@ def init_request_directly_is_on(cls):
 
 
 def called_without_type_call(cls):
-    """True when calling cls goes through _call right now (CPython 3.12 and
-    later for an ABCMeta class; always for a class whose metaclass is type)."""
+    """True when calling cls goes through _call right now."""
     check_class(cls, "called_without_type_call")
     return (<TypeObject*>cls).tp_vectorcall is <void*>_call
