@@ -19,9 +19,9 @@ errors. (``_slots.dispatch_items_directly`` lets the item syntax, ``h[k]``,
 CPython's method dispatch.)
 """
 
-from cpython.dict cimport PyDict_GetItem, PyDict_Next
+from cpython.dict cimport PyDict_GetItem, PyDict_GetItemWithError, PyDict_Next
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
-from cpython.list cimport PyList_Append, PyList_GET_ITEM, PyList_GET_SIZE
+from cpython.list cimport PyList_Append, PyList_GET_ITEM, PyList_GET_SIZE, PyList_GetSlice
 from cpython.object cimport PyObject
 from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
 from libc.string cimport memcmp
@@ -61,6 +61,7 @@ fill_header_tables(_common)   # LOWER and FORBIDDEN: see _tables.pxd
 cdef bint VARY_JOINS_ALL = _common.VARY_JOINS_ALL
 
 cdef object LIST = "_list"
+cdef object SCOPE_HEADERS = "headers"
 cdef object HEADERS_ATTR = "_headers"
 cdef object SETITEM = "__setitem__"
 cdef object GETITEM = "__getitem__"
@@ -405,18 +406,50 @@ def add_vary_header(self, vary):
     _setitem(self, VARY, vary)
 
 
-cdef int _init(object self, object headers, object raw, object scope) except -1:
-    if headers is not None:
-        _py_init(self, headers, raw, scope)
-        return 0
-    _store(self, LIST, [])
-    if raw is not None:
-        assert scope is None, 'Cannot set both "raw" and "scope".'
-        _store(self, LIST, raw)
-    elif scope is not None:
+cdef object _scope_list(object scope):
+    """A copy of scope["headers"] when scope is a dict and that is a list, or
+    None: making it runs no Python code and raises nothing (a MemoryError is
+    left for the caller's ``list()`` to raise again where starlette would)."""
+    cdef PyObject* found
+    if type(scope) is not dict:
+        return None
+    found = PyDict_GetItemWithError(scope, SCOPE_HEADERS)
+    if found is NULL or type(<object>found) is not list:
+        return None
+    try:
+        return PyList_GetSlice(<object>found, 0, PyList_GET_SIZE(<object>found))
+    except MemoryError:
+        return None
+
+
+cdef object _init_scope(object self, object scope):
+    """``Headers.__init__(self, scope=scope)``, scope not None: the list it stores."""
+    value = _scope_list(scope)
+    if value is None:
+        _store(self, LIST, [])
         value = list(scope["headers"])
         _store(self, LIST, value)
         scope["headers"] = value
+        return value
+    # starlette first sets self._list = []: nothing after it can fail here,
+    # so only the last value is ever seen.
+    _store(self, LIST, value)
+    (<dict>scope)[SCOPE_HEADERS] = value
+    return value
+
+
+cdef int _init(object self, object headers, object raw, object scope) except -1:
+    if headers is not None:
+        _py_init(self, headers, raw, scope)
+    elif raw is not None:
+        if scope is not None:   # starlette's first self._list = [] is seen only then
+            _store(self, LIST, [])
+            assert scope is None, 'Cannot set both "raw" and "scope".'
+        _store(self, LIST, raw)
+    elif scope is not None:
+        _init_scope(self, scope)
+    else:
+        _store(self, LIST, [])
     return 0
 
 

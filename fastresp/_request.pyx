@@ -20,7 +20,7 @@ raises starlette's errors.
 """
 
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
-from cpython.dict cimport PyDict_Copy, PyDict_GetItem, PyDict_SetItem
+from cpython.dict cimport PyDict_Copy, PyDict_GetItem, PyDict_GetItemWithError, PyDict_SetItem
 from cpython.list cimport PyList_Append, PyList_GET_ITEM, PyList_GET_SIZE
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from cpython.object cimport Py_TYPE, PyObject, PyTypeObject
@@ -28,10 +28,10 @@ from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
 from libc.string cimport memchr, memcmp
 
 from ._capi cimport (
-    PyUnicode_1BYTE_DATA, PyUnicode_1BYTE_KIND, PyUnicode_GET_LENGTH, PyUnicode_KIND, TypeObject,
-    _PyType_Lookup,
+    GENERIC_GETATTR, PyUnicode_1BYTE_DATA, PyUnicode_1BYTE_KIND, PyUnicode_GET_LENGTH,
+    PyUnicode_KIND, TypeObject, _PyType_Lookup,
 )
-from ._asgi cimport _name as _asgi_name
+from ._asgi cimport _init_scope, _name as _asgi_name
 from ._attrs cimport _store, _stored_as_given
 from ._tables cimport LOWER, fill_table, fill_header_tables
 
@@ -65,6 +65,7 @@ cdef dict _requests_globals = REQUESTS_GLOBALS
 
 cdef object LIST = "_list"
 cdef object HEADERS_ATTR = "_headers"
+cdef object HEADERS_NAME = "headers"
 cdef object COOKIES_ATTR = "_cookies"
 cdef object INIT = "__init__"
 cdef object KEYS = "keys"
@@ -94,6 +95,39 @@ cdef inline bytes _name(object key):
 
 # ------------------------------------------------------------ the raw list
 
+cdef extern from *:
+    """
+    /* The index of the first item of list from start on, a (bytes, value)
+       tuple, whose name is lower[text[0]]...lower[text[n - 1]]; the list's
+       size when there is none; -1 when an item before it is anything else.
+       No references are taken: nothing here runs Python code. */
+    static Py_ssize_t fastresp_find_name(PyObject* list, Py_ssize_t start,
+                                         const unsigned char* text, Py_ssize_t n,
+                                         const unsigned char* lower) {
+        Py_ssize_t size = PyList_GET_SIZE(list);
+        for (Py_ssize_t i = start; i < size; i++) {
+            PyObject* item = PyList_GET_ITEM(list, i);
+            if (!PyTuple_CheckExact(item) || PyTuple_GET_SIZE(item) != 2)
+                return -1;
+            PyObject* name = PyTuple_GET_ITEM(item, 0);
+            if (!PyBytes_CheckExact(name))
+                return -1;
+            if (PyBytes_GET_SIZE(name) != n)
+                continue;
+            const unsigned char* bytes = (const unsigned char*)PyBytes_AS_STRING(name);
+            Py_ssize_t j = 0;
+            while (j < n && bytes[j] == lower[text[j]])
+                j++;
+            if (j == n)
+                return i;
+        }
+        return size;
+    }
+    """
+    Py_ssize_t find_name "fastresp_find_name"(list raw, Py_ssize_t start, const uchar* text,
+                                              Py_ssize_t n, const uchar* lower) noexcept
+
+
 cdef inline object _list(object self):
     """self._list when it is a list, or None."""
     found = getattr(self, LIST)
@@ -114,11 +148,6 @@ cdef inline object _part(object pair, Py_ssize_t index):
     return part if type(part) is bytes else None
 
 
-cdef inline bint _equal(bytes a, bytes b) noexcept:
-    cdef Py_ssize_t n = PyBytes_GET_SIZE(b)
-    return PyBytes_GET_SIZE(a) == n and memcmp(PyBytes_AS_STRING(a), PyBytes_AS_STRING(b), n) == 0
-
-
 cdef inline object _decoded(bytes data):
     return PyUnicode_DecodeLatin1(PyBytes_AS_STRING(data), PyBytes_GET_SIZE(data), NULL)
 
@@ -126,19 +155,20 @@ cdef inline object _decoded(bytes data):
 cdef object _getlist(object raw, bytes name):
     """The decoded values named name, or None when an item is not a pair of
     bytes (where it is read)."""
-    cdef Py_ssize_t i
+    cdef Py_ssize_t i = -1
     result = []
-    for i in range(PyList_GET_SIZE(raw)):
-        pair = _pair(raw, i)
-        key = _part(pair, 0) if pair is not None else None
-        if key is None:
+    while True:
+        # name is lowered already: LOWER leaves it as it is.
+        i = find_name(raw, i + 1, <const uchar*>PyBytes_AS_STRING(name), PyBytes_GET_SIZE(name),
+                      LOWER)
+        if i < 0:
             return None
-        if _equal(key, name):
-            value = _part(pair, 1)
-            if value is None:
-                return None
-            PyList_Append(result, _decoded(value))
-    return result
+        if i == PyList_GET_SIZE(raw):
+            return result
+        value = _part(<object>PyList_GET_ITEM(raw, i), 1)
+        if value is None:
+            return None
+        PyList_Append(result, _decoded(value))
 
 
 def getlist(self, key):
@@ -201,38 +231,6 @@ def items(self):
 cdef object _KEYS_FUNCTION = keys
 
 
-cdef extern from *:
-    """
-    /* The index of the first item of list, a (bytes, value) tuple, whose name
-       is lower[text[0]]...lower[text[n - 1]]; the list's size when there is
-       none; -1 when an item before it is anything else. No references are
-       taken: nothing here runs Python code. */
-    static Py_ssize_t fastresp_find_name(PyObject* list, const unsigned char* text,
-                                         Py_ssize_t n, const unsigned char* lower) {
-        Py_ssize_t size = PyList_GET_SIZE(list);
-        for (Py_ssize_t i = 0; i < size; i++) {
-            PyObject* item = PyList_GET_ITEM(list, i);
-            if (!PyTuple_CheckExact(item) || PyTuple_GET_SIZE(item) != 2)
-                return -1;
-            PyObject* name = PyTuple_GET_ITEM(item, 0);
-            if (!PyBytes_CheckExact(name))
-                return -1;
-            if (PyBytes_GET_SIZE(name) != n)
-                continue;
-            const unsigned char* bytes = (const unsigned char*)PyBytes_AS_STRING(name);
-            Py_ssize_t j = 0;
-            while (j < n && bytes[j] == lower[text[j]])
-                j++;
-            if (j == n)
-                return i;
-        }
-        return size;
-    }
-    """
-    Py_ssize_t find_name "fastresp_find_name"(list raw, const uchar* text, Py_ssize_t n,
-                                              const uchar* lower) noexcept
-
-
 cdef inline Py_ssize_t _index(list raw, object key) noexcept:
     """The index of the first item named ``key.lower().encode("latin-1")``,
     len(raw) when there is none, -1 when the reference must look (key is not a
@@ -240,7 +238,7 @@ cdef inline Py_ssize_t _index(list raw, object key) noexcept:
     The lowered key is compared byte by byte, never made."""
     if type(key) is not str or PyUnicode_KIND(key) != PyUnicode_1BYTE_KIND:
         return -1
-    return find_name(raw, PyUnicode_1BYTE_DATA(key), PyUnicode_GET_LENGTH(key), LOWER)
+    return find_name(raw, 0, PyUnicode_1BYTE_DATA(key), PyUnicode_GET_LENGTH(key), LOWER)
 
 
 cdef object _lookup(object self, object key):
@@ -460,12 +458,13 @@ cdef inline bint _method_known(object obj, object name, tuple functions) noexcep
     return _one_of(_PyType_Lookup(<PyTypeObject*>Py_TYPE(obj), name), functions)
 
 
-cdef object _cookies_of(object headers):
-    """The cookies of headers (a Headers whose reads are known) parsed here, or
+cdef object _cookies_of(object headers, PyObject* made_list):
+    """The cookies of headers (a Headers whose reads are known; made_list its
+    list when the headers getter has just made it, else NULL) parsed here, or
     None: the reference must do it."""
     cdef Py_ssize_t i
     cdef dict cookies = None
-    found = PyDict_GetItem(_requests_globals, PARSER_GLOBAL)
+    found = PyDict_GetItemWithError(_requests_globals, PARSER_GLOBAL)
     if found is NULL or not _one_of(found, _PARSERS):
         return None
     if COOKIES_READ_ALL:
@@ -473,17 +472,18 @@ cdef object _cookies_of(object headers):
             return None
     elif not (_method_known(headers, GET, _GETS) and _method_known(headers, GETITEM, _GETITEMS)):
         return None
-    raw = _list(headers)
+    raw = _list(headers) if made_list is NULL else <object>made_list
     if raw is None:
         return None
-    for i in range(PyList_GET_SIZE(raw)):
-        pair = _pair(raw, i)
-        key = _part(pair, 0) if pair is not None else None
-        if key is None:
+    i = -1
+    while True:
+        i = find_name(raw, i + 1, <const uchar*>PyBytes_AS_STRING(COOKIE), PyBytes_GET_SIZE(COOKIE),
+                      LOWER)
+        if i < 0:
             return None
-        if not _equal(key, COOKIE):
-            continue
-        value = _part(pair, 1)
+        if i == PyList_GET_SIZE(raw):
+            break
+        value = _part(<object>PyList_GET_ITEM(raw, i), 1)
         if value is None:
             return None
         parsed = _parsed(_parsed_bytes, value, <const uchar*>PyBytes_AS_STRING(value),
@@ -506,42 +506,64 @@ cdef object _stored(object obj, object name, object value):
     return getattr(obj, name)
 
 
+cdef object _new_headers(object cls, object scope, PyObject** made_list):
+    """``cls(scope=scope)`` without the call when cls's __init__ is known (else
+    None); made_list[0]: the list it holds, when reading it back gives that."""
+    if (not PyType_Check(cls) or (<TypeObject*>cls).tp_new is not _OBJECT_NEW
+            or not _one_of(_PyType_Lookup(<PyTypeObject*>cls, INIT), _INITS)):
+        return None
+    made = (<NewFunction>_OBJECT_NEW)(cls, _NO_ARGS, NULL)
+    value = _init_scope(made, scope)
+    if _stored_as_given(cls, LIST):
+        made_list[0] = <PyObject*>value     # borrowed: made holds it
+    return made
+
+
+cdef object _headers(object self, PyObject** made_list):
+    """``self.headers`` as the getter below makes it; made_list[0]: its list
+    when made here (see _new_headers), else left NULL."""
+    cdef PyObject* cls
+    found = getattr(self, HEADERS_ATTR, _MISSING)
+    if found is not _MISSING:
+        return found
+    cls = PyDict_GetItemWithError(_requests_globals, HEADERS_GLOBAL)
+    made = _new_headers(<object>cls, self.scope, made_list) if cls is not NULL else None
+    if made is None:
+        return _py_headers(self)
+    _store(self, HEADERS_ATTR, made)
+    if _stored_as_given(type(self), HEADERS_ATTR):
+        return made
+    made_list[0] = NULL     # what self's class does on a store may have changed made
+    return getattr(self, HEADERS_ATTR)
+
+
+def headers(self):
+    """``HTTPConnection.headers``' getter: ``Headers(scope=self.scope)``, made once."""
+    cdef PyObject* made_list = NULL
+    return _headers(self, &made_list)
+
+
 def cookies(self):
     """``HTTPConnection.cookies``' getter: the Cookie header(s) parsed, once."""
+    cdef PyObject* made_list = NULL
     found = getattr(self, COOKIES_ATTR, _MISSING)
     if found is not _MISSING:
         return found
-    parsed = _cookies_of(self.headers)
+    if ((<TypeObject*>Py_TYPE(self)).tp_getattro is GENERIC_GETATTR
+            and _PyType_Lookup(<PyTypeObject*>Py_TYPE(self), HEADERS_NAME) is <PyObject*>_HEADERS_PROPERTY):
+        headers_ = _headers(self, &made_list)   # self.headers, without the property's call
+    else:
+        headers_ = self.headers
+    parsed = _cookies_of(headers_, made_list)
     if parsed is None:
         return _py_cookies(self)
     return _stored(self, COOKIES_ATTR, parsed)
 
 
-cdef object _new_headers(object cls, object scope):
-    """``cls(scope=scope)`` without the call when cls's __init__ is known and
-    scope is a dict (the __init__ would only store the scope's list), else None."""
-    if (not PyType_Check(cls) or type(scope) is not dict
-            or (<TypeObject*>cls).tp_new is not _OBJECT_NEW
-            or not _one_of(_PyType_Lookup(<PyTypeObject*>cls, INIT), _INITS)):
-        return None
-    made = (<NewFunction>_OBJECT_NEW)(cls, _NO_ARGS, NULL)
-    value = list(scope["headers"])
-    _store(made, LIST, value)
-    scope["headers"] = value
-    return made
-
-
-def headers(self):
-    """``HTTPConnection.headers``' getter: ``Headers(scope=self.scope)``, made once."""
-    cdef PyObject* cls
-    found = getattr(self, HEADERS_ATTR, _MISSING)
-    if found is not _MISSING:
-        return found
-    cls = PyDict_GetItem(_requests_globals, HEADERS_GLOBAL)
-    made = _new_headers(<object>cls, self.scope) if cls is not NULL else None
-    if made is None:
-        return _py_headers(self)
-    return _stored(self, HEADERS_ATTR, made)
+# What connection_properties() puts on HTTPConnection: cookies() knows it is
+# reading self.headers through the first.
+cdef object _HEADERS_PROPERTY = property(headers)
+cdef object _COOKIES_PROPERTY = property(cookies)
 
 
 # ---------------------------------------------------------------- Request
@@ -559,10 +581,12 @@ cdef int init_request(object self, object scope, object receive, object send) ex
     """``Request.__init__(self, scope, receive, send)`` as starlette's checked
     sources do it (``_common.CHECKED_REQUEST_INITS``): ``HTTPConnection.__init__``
     through ``super()``, then Request's own. The asserts are Python's: gone
-    under ``python -O``."""
-    assert scope["type"] in _CONNECTION_TYPES
+    under ``python -O``. Each reads scope["type"]; a dict gives the second
+    read the first's value (nothing between them runs Python code)."""
+    cdef object kind = None
+    assert (kind := scope["type"]) in _CONNECTION_TYPES
     _store(self, SCOPE_ATTR, scope)
-    assert scope["type"] == "http"
+    assert (kind if type(scope) is dict else scope["type"]) == "http"
     _store(self, RECEIVE_ATTR, receive)
     _store(self, SEND_ATTR, send)
     _store(self, STREAM_CONSUMED_ATTR, False)
@@ -573,4 +597,4 @@ cdef int init_request(object self, object scope, object receive, object send) ex
 
 def connection_properties():
     """What this implementation puts on ``starlette.requests.HTTPConnection``."""
-    return {"headers": property(headers), "cookies": property(cookies)}
+    return {"headers": _HEADERS_PROPERTY, "cookies": _COOKIES_PROPERTY}

@@ -10,8 +10,11 @@ headers, upper-case names).
 
 from __future__ import annotations
 
+import abc
 import http.cookies
+import os
 import re
+import subprocess
 import sys
 from typing import Any
 
@@ -258,18 +261,79 @@ def test_init_directly_takes_headers_classes_only(impl):
     assert dict(a=1) == {"a": 1} and PristineHeaders(raw=[(b"a", b"1")])["a"] == "1"
 
 
-#: CPython calls an ABCMeta class (Headers, MutableHeaders and Request are
-#: Mappings) through its tp_vectorcall from 3.12 on; before, through type.__call__.
-ABCMETA_VECTORCALL = sys.version_info >= (3, 12)
+#: ``abc.ABCMeta``'s Py_TPFLAGS_HAVE_VECTORCALL: CPython calls an ABCMeta
+#: class (Headers, MutableHeaders and Request are Mappings) through its
+#: tp_vectorcall only where the metaclass has it (from 3.12 on by inheritance;
+#: before, _slots sets it).
+HAVE_VECTORCALL = 1 << 11
 
 
 @pytest.mark.compiled
-def test_called_without_type_call_where_cpython_allows(impl):
+def test_called_without_type_call(impl):
+    assert abc.ABCMeta.__flags__ & HAVE_VECTORCALL
     for cls in (impl.classes.Headers, impl.classes.MutableHeaders):
-        assert impl.slots.called_without_type_call(cls) is ABCMETA_VECTORCALL
+        assert impl.slots.called_without_type_call(cls)
         assert impl.slots.init_directly_is_on(cls)
     plain = type("Plain", (impl.classes.Headers,), {})
     assert not impl.slots.called_without_type_call(plain)
+
+
+@pytest.mark.compiled
+def test_other_abcmeta_classes_are_called_as_before(impl):
+    """With ABCMeta's vectorcall flag set, a class whose tp_vectorcall is not
+    _call is still made by type.__call__: __new__, __init__, a metaclass's own
+    __call__, and every calling form."""
+    made = []
+
+    class Base(abc.ABC):
+        def __new__(cls, *args, **kwargs):
+            made.append(("new", args, kwargs))
+            return super().__new__(cls)
+
+        def __init__(self, *args, **kwargs):
+            made.append(("init", args, kwargs))
+
+    class Meta(abc.ABCMeta):
+        def __call__(cls, *args, **kwargs):
+            made.append(("call", args, kwargs))
+            return super().__call__(*args, **kwargs)
+
+    class Counted(Base, metaclass=Meta):
+        pass
+
+    assert isinstance(Base(1, b=2), Base) and isinstance(Base(*[1], **{"b": 2}), Base)
+    assert isinstance(Counted(3), Counted)
+    assert made == [("new", (1,), {"b": 2}), ("init", (1,), {"b": 2})] * 2 + [
+        ("call", (3,), {}), ("new", (3,), {}), ("init", (3,), {})]
+    with pytest.raises(TypeError, match="abstract"):
+        type("Abstract", (abc.ABC,), {"f": abc.abstractmethod(lambda self: None)})()
+
+
+_ABCMETA_CALL_SET_LATER = """
+import abc
+import fastresp
+calls = []
+abc.ABCMeta.__call__ = lambda cls, *args, **kwargs: calls.append(cls) or type.__call__(
+    cls, *args, **kwargs)
+made = fastresp.Headers(scope={"headers": [(b"a", b"1")]})
+assert calls == [fastresp.Headers] and made.raw == [(b"a", b"1")], calls
+del abc.ABCMeta.__call__
+assert fastresp.Headers(raw=[]).raw == [] and calls == [fastresp.Headers], calls
+print("ok")
+"""
+
+
+@pytest.mark.compiled
+def test_headers_call_follows_abcmeta_call_set_later():
+    """Someone setting ABCMeta.__call__ is heard by the classes _call makes (in
+    a process of its own: from 3.12 CPython then clears ABCMeta's vectorcall
+    flag for good)."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(fastresp.__file__)))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [root] + ([os.environ["PYTHONPATH"]] if os.environ.get("PYTHONPATH") else []))}
+    result = subprocess.run([sys.executable, "-c", _ABCMETA_CALL_SET_LATER], capture_output=True,
+                            text=True, env=env)
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stdout + result.stderr
 
 
 def test_install_sets_and_uninstall_clears_init_directly():
@@ -281,11 +345,10 @@ def test_install_sets_and_uninstall_clears_init_directly():
         for cls in classes:
             assert bool(active.slots and active.slots.init_directly_is_on(cls)) is active.compiled
             assert bool(active.slots and active.slots.called_without_type_call(cls)) is (
-                active.compiled and ABCMETA_VECTORCALL)
+                active.compiled)
             assert cls(scope={"headers": ((b"a", b"1"),)}).raw == [(b"a", b"1")]
         assert bool(active.slots and active.slots.called_without_type_call(
-            starlette.requests.Request)) is (active.compiled and ABCMETA_VECTORCALL
-                                             and _common.request_inits_checked())
+            starlette.requests.Request)) is (active.compiled and _common.request_inits_checked())
     finally:
         fastresp.uninstall()
     assert not any(active.slots and active.slots.init_directly_is_on(cls) for cls in classes)
@@ -333,6 +396,34 @@ def test_request_construction_under_install(args, kwargs):
     finally:
         fastresp.uninstall()
     assert got == expected
+
+
+class _CountingScope(dict):
+    """A scope that is not a dict exactly, and logs the keys read from it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.reads: list = []
+
+    def __getitem__(self, key: Any) -> Any:
+        self.reads.append(key)
+        return super().__getitem__(key)
+
+
+@pytest.mark.parametrize("kind", ["http", "websocket"])
+def test_request_construction_reads_the_scope_as_starlette(kind):
+    """starlette's two __init__ each read scope["type"]; fastresp reads it once
+    only from a dict, whose second read could not differ."""
+    def reads() -> list:
+        scope = _CountingScope(type=kind, headers=[(b"cookie", b"a=1")])
+        outcome(starlette.requests.Request, scope)
+        return scope.reads
+    expected = reads()
+    fastresp.install()
+    try:
+        assert reads() == expected
+    finally:
+        fastresp.uninstall()
 
 
 def test_request_construction_without_asserts():
@@ -439,6 +530,37 @@ def test_cookies_odd_headers_object(impl):
     cls = type("R", (_request_class(impl),), {"headers": property(lambda self: Odd())})
     base = type("R", (starlette.requests.Request,), {"headers": property(lambda self: Odd())})
     assert cls(_scope([])).cookies == base(_scope([])).cookies
+
+
+def test_cookies_read_through_getattribute(impl):
+    """A class with its own __getattribute__ sees every attribute cookies and
+    headers read, in starlette's order."""
+    def reads(base: type) -> list:
+        seen: list = []
+
+        def getattribute(self: Any, name: str) -> Any:
+            seen.append(name)
+            return object.__getattribute__(self, name)
+        cls = type("R", (base,), {"__getattribute__": getattribute})
+        request = cls(_scope([(b"cookie", b"a=1"), (b"x", b"y")]))
+        seen.clear()
+        assert request.cookies == {"a": "1"}
+        return seen
+    assert reads(_request_class(impl)) == reads(starlette.requests.Request)
+
+
+@pytest.mark.parametrize("headers", [list, tuple, iter, lambda items: []])
+@pytest.mark.parametrize("scope_type", [dict, _CountingScope])
+def test_headers_scope_list_is_replaced_as_starlette(impl, headers, scope_type):
+    """Headers(scope=...) puts its own list into the scope: a copy, the object
+    its raw is, read from the scope as starlette reads it."""
+    def made(cls: type) -> tuple:
+        given = headers([(b"a", b"1"), (b"b", b"2")])
+        scope = scope_type(headers=given)
+        result = cls(scope=scope)
+        return (result.raw, result.raw is scope["headers"], scope["headers"] is given,
+                type(scope["headers"]), getattr(scope, "reads", None))
+    assert made(impl.classes.Headers) == made(PristineHeaders)
 
 
 # ------------------------------------------------------------ install()
