@@ -426,10 +426,16 @@ def request_side():
     try:
         from starlette.requests import Request
 
+        logged = type("Logged", (Request,), {
+            "__getattribute__": lambda self, name: object.__getattribute__(self, name)})
         for text in COOKIE_TEXTS:
-            scope = {"type": "http", "headers": [(b"cookie", text.encode("latin-1"))]}
-            request = Request(scope)
-            outcome(lambda: (request.cookies, list(request.headers.items())))
+            cookie = text.encode("latin-1")
+            for headers in ([(b"cookie", cookie)], ((b"cookie", cookie),),
+                            [(b"cookie", cookie), (b"x", b"y"), (b"cookie", b"a=2")],
+                            [(b"cookie", cookie), [b"odd", b"item"]], [(b"cookie", None)]):
+                for cls in (Request, logged):
+                    request = cls({"type": "http", "headers": headers})
+                    outcome(lambda: (request.cookies, list(request.headers.items())))
     finally:
         fastresp.uninstall()
 
