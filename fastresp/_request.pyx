@@ -28,8 +28,8 @@ from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
 from libc.string cimport memchr, memcmp
 
 from ._capi cimport (
-    GENERIC_GETATTR, PyUnicode_1BYTE_DATA, PyUnicode_1BYTE_KIND, PyUnicode_GET_LENGTH,
-    PyUnicode_KIND, TypeObject, _PyType_Lookup,
+    GENERIC_GETATTR, GENERIC_SETATTR, PyUnicode_1BYTE_DATA, PyUnicode_1BYTE_KIND,
+    PyUnicode_GET_LENGTH, PyUnicode_KIND, TypeObject, _PyType_Lookup,
 )
 from ._asgi cimport _init_scope, _name as _asgi_name
 from ._attrs cimport _store, _stored_as_given
@@ -577,16 +577,20 @@ cdef object IS_DISCONNECTED_ATTR = "_is_disconnected"
 cdef object FORM_ATTR = "_form"
 
 
+cdef inline bint _plain_setattr(object obj) noexcept:
+    return (<TypeObject*>Py_TYPE(obj)).tp_setattro is GENERIC_SETATTR
+
+
 cdef int init_request(object self, object scope, object receive, object send) except -1:
     """``Request.__init__(self, scope, receive, send)`` as starlette's checked
     sources do it (``_common.CHECKED_REQUEST_INITS``): ``HTTPConnection.__init__``
     through ``super()``, then Request's own. The asserts are Python's: gone
     under ``python -O``. Each reads scope["type"]; a dict gives the second
-    read the first's value (nothing between them runs Python code)."""
+    read the first's value where storing the scope runs no Python code."""
     cdef object kind = None
     assert (kind := scope["type"]) in _CONNECTION_TYPES
     _store(self, SCOPE_ATTR, scope)
-    assert (kind if type(scope) is dict else scope["type"]) == "http"
+    assert (kind if type(scope) is dict and _plain_setattr(self) else scope["type"]) == "http"
     _store(self, RECEIVE_ATTR, receive)
     _store(self, SEND_ATTR, send)
     _store(self, STREAM_CONSUMED_ATTR, False)

@@ -426,6 +426,29 @@ def test_request_construction_reads_the_scope_as_starlette(kind):
         fastresp.uninstall()
 
 
+def test_request_construction_reads_type_again_after_a_setattr():
+    """A __setattr__ on Request runs between starlette's two reads of
+    scope["type"]: what it changes there is what the second assert sees."""
+    def setattr_(self: Any, name: str, value: Any) -> None:
+        if name == "scope":
+            value["type"] = "websocket"
+        object.__setattr__(self, name, value)
+
+    def made() -> tuple:
+        starlette.requests.Request.__setattr__ = setattr_
+        try:
+            return outcome(_made_request, ({"type": "http"},), {})
+        finally:
+            del starlette.requests.Request.__setattr__
+    expected = made()
+    assert expected[:2] == ("raised", AssertionError)
+    fastresp.install()
+    try:
+        assert made() == expected
+    finally:
+        fastresp.uninstall()
+
+
 def test_request_construction_without_asserts():
     """Under python -O starlette's asserts are gone, and so are fastresp's."""
     code = ("import fastresp, starlette.requests as r; fastresp.install(); "
