@@ -379,6 +379,15 @@ REQUEST_CALLS = [
 ]
 
 
+def _under_install(function: Any) -> Any:
+    """function() with fastresp installed."""
+    fastresp.install()
+    try:
+        return function()
+    finally:
+        fastresp.uninstall()
+
+
 def _made_request(args: tuple, kwargs: dict) -> Any:
     request = starlette.requests.Request(*args, **kwargs)
     return list(vars(request).items())
@@ -390,12 +399,7 @@ def test_request_construction_under_install(args, kwargs):
     a Request is made as starlette makes it: the same attributes in the same
     order, or the same error."""
     expected = outcome(_made_request, args, kwargs)
-    fastresp.install()
-    try:
-        got = outcome(_made_request, args, kwargs)
-    finally:
-        fastresp.uninstall()
-    assert got == expected
+    assert _under_install(lambda: outcome(_made_request, args, kwargs)) == expected
 
 
 class _CountingScope(dict):
@@ -419,11 +423,7 @@ def test_request_construction_reads_the_scope_as_starlette(kind):
         outcome(starlette.requests.Request, scope)
         return scope.reads
     expected = reads()
-    fastresp.install()
-    try:
-        assert reads() == expected
-    finally:
-        fastresp.uninstall()
+    assert _under_install(reads) == expected
 
 
 def test_request_construction_reads_type_again_after_a_setattr():
@@ -442,11 +442,7 @@ def test_request_construction_reads_type_again_after_a_setattr():
             del starlette.requests.Request.__setattr__
     expected = made()
     assert expected[:2] == ("raised", AssertionError)
-    fastresp.install()
-    try:
-        assert made() == expected
-    finally:
-        fastresp.uninstall()
+    assert _under_install(made) == expected
 
 
 def test_request_construction_without_asserts():
