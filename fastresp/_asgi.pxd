@@ -1,7 +1,7 @@
 # The Headers operations _slots puts behind a class's slots (tp_init, item slots).
 
 cdef int _init(object self, object headers, object raw, object scope) except -1
-# Headers.__init__(self, scope=scope) for a scope that is not None: the list it stored.
+# Headers.__init__(self, scope=scope) for a scope that is not None.
 cdef object _init_scope(object self, object scope)
 
 cdef int _setitem(object self, object key, object value) except -1

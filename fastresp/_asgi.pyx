@@ -424,15 +424,15 @@ cdef object _scope_list(object scope):
 
 cdef object _init_scope(object self, object scope):
     """``Headers.__init__(self, scope=scope)``, scope not None: the list it stores."""
-    value = _scope_list(scope)
+    # starlette first sets self._list = []. Where storing runs no code and
+    # nothing after it can fail, only the last value is ever seen.
+    value = _scope_list(scope) if _stored_as_given(type(self), LIST) else None
     if value is None:
         _store(self, LIST, [])
         value = list(scope["headers"])
         _store(self, LIST, value)
         scope["headers"] = value
         return value
-    # starlette first sets self._list = []: nothing after it can fail here,
-    # so only the last value is ever seen.
     _store(self, LIST, value)
     (<dict>scope)[SCOPE_HEADERS] = value
     return value
@@ -442,7 +442,9 @@ cdef int _init(object self, object headers, object raw, object scope) except -1:
     if headers is not None:
         _py_init(self, headers, raw, scope)
     elif raw is not None:
-        if scope is not None:   # starlette's first self._list = [] is seen only then
+        # starlette's first self._list = [] is seen only where the assert
+        # fails or storing runs code.
+        if scope is not None or not _stored_as_given(type(self), LIST):
             _store(self, LIST, [])
             assert scope is None, 'Cannot set both "raw" and "scope".'
         _store(self, LIST, raw)

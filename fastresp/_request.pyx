@@ -20,7 +20,7 @@ raises starlette's errors.
 """
 
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
-from cpython.dict cimport PyDict_Copy, PyDict_GetItem, PyDict_GetItemWithError, PyDict_SetItem
+from cpython.dict cimport PyDict_Copy, PyDict_GetItem, PyDict_SetItem
 from cpython.list cimport PyList_Append, PyList_GET_ITEM, PyList_GET_SIZE
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from cpython.object cimport Py_TYPE, PyObject, PyTypeObject
@@ -28,8 +28,8 @@ from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
 from libc.string cimport memchr, memcmp
 
 from ._capi cimport (
-    GENERIC_GETATTR, GENERIC_SETATTR, PyUnicode_1BYTE_DATA, PyUnicode_1BYTE_KIND,
-    PyUnicode_GET_LENGTH, PyUnicode_KIND, TypeObject, _PyType_Lookup,
+    GENERIC_GETATTR, PyUnicode_1BYTE_DATA, PyUnicode_1BYTE_KIND, PyUnicode_GET_LENGTH,
+    PyUnicode_KIND, TypeObject, _PyType_Lookup,
 )
 from ._asgi cimport _init_scope, _name as _asgi_name
 from ._attrs cimport _store, _stored_as_given
@@ -77,6 +77,7 @@ cdef object PARSER_GLOBAL = "cookie_parser"
 cdef object _MISSING = object()
 cdef tuple _NO_ARGS = ()
 cdef void* _OBJECT_NEW = (<TypeObject*>object).tp_new
+cdef void* _TYPE_CALL = (<TypeObject*>type).tp_call
 cdef bytes COOKIE = b"cookie"
 
 
@@ -458,13 +459,12 @@ cdef inline bint _method_known(object obj, object name, tuple functions) noexcep
     return _one_of(_PyType_Lookup(<PyTypeObject*>Py_TYPE(obj), name), functions)
 
 
-cdef object _cookies_of(object headers, PyObject* made_list):
-    """The cookies of headers (a Headers whose reads are known; made_list its
-    list when the headers getter has just made it, else NULL) parsed here, or
+cdef object _cookies_of(object headers):
+    """The cookies of headers (a Headers whose reads are known) parsed here, or
     None: the reference must do it."""
     cdef Py_ssize_t i
     cdef dict cookies = None
-    found = PyDict_GetItemWithError(_requests_globals, PARSER_GLOBAL)
+    found = PyDict_GetItem(_requests_globals, PARSER_GLOBAL)
     if found is NULL or not _one_of(found, _PARSERS):
         return None
     if COOKIES_READ_ALL:
@@ -472,7 +472,7 @@ cdef object _cookies_of(object headers, PyObject* made_list):
             return None
     elif not (_method_known(headers, GET, _GETS) and _method_known(headers, GETITEM, _GETITEMS)):
         return None
-    raw = _list(headers) if made_list is NULL else <object>made_list
+    raw = _list(headers)
     if raw is None:
         return None
     i = -1
@@ -506,55 +506,47 @@ cdef object _stored(object obj, object name, object value):
     return getattr(obj, name)
 
 
-cdef object _new_headers(object cls, object scope, PyObject** made_list):
-    """``cls(scope=scope)`` without the call when cls's __init__ is known (else
-    None); made_list[0]: the list it holds, when reading it back gives that."""
-    if (not PyType_Check(cls) or (<TypeObject*>cls).tp_new is not _OBJECT_NEW
+cdef object _new_headers(object cls, object scope):
+    """``cls(scope=scope)``, without the call when cls is a plain class whose
+    __init__ is known."""
+    if (not PyType_Check(cls) or (<TypeObject*>Py_TYPE(cls)).tp_call is not _TYPE_CALL
+            or (<TypeObject*>cls).tp_new is not _OBJECT_NEW
             or not _one_of(_PyType_Lookup(<PyTypeObject*>cls, INIT), _INITS)):
-        return None
+        return cls(scope=scope)
     made = (<NewFunction>_OBJECT_NEW)(cls, _NO_ARGS, NULL)
-    value = _init_scope(made, scope)
-    if _stored_as_given(cls, LIST):
-        made_list[0] = <PyObject*>value     # borrowed: made holds it
+    _init_scope(made, scope)
     return made
 
 
-cdef object _headers(object self, PyObject** made_list):
-    """``self.headers`` as the getter below makes it; made_list[0]: its list
-    when made here (see _new_headers), else left NULL."""
-    cdef PyObject* cls
+cdef object _headers(object self):
+    """``HTTPConnection.headers``' getter: ``Headers(scope=self.scope)``, made once."""
+    cdef PyObject* found_class
     found = getattr(self, HEADERS_ATTR, _MISSING)
     if found is not _MISSING:
         return found
-    cls = PyDict_GetItemWithError(_requests_globals, HEADERS_GLOBAL)
-    made = _new_headers(<object>cls, self.scope, made_list) if cls is not NULL else None
-    if made is None:
+    found_class = PyDict_GetItem(_requests_globals, HEADERS_GLOBAL)
+    if found_class is NULL:
         return _py_headers(self)
-    _store(self, HEADERS_ATTR, made)
-    if _stored_as_given(type(self), HEADERS_ATTR):
-        return made
-    made_list[0] = NULL     # what self's class does on a store may have changed made
-    return getattr(self, HEADERS_ATTR)
+    cls = <object>found_class      # held: reading self.scope may rebind the name
+    return _stored(self, HEADERS_ATTR, _new_headers(cls, self.scope))
 
 
 def headers(self):
     """``HTTPConnection.headers``' getter: ``Headers(scope=self.scope)``, made once."""
-    cdef PyObject* made_list = NULL
-    return _headers(self, &made_list)
+    return _headers(self)
 
 
 def cookies(self):
     """``HTTPConnection.cookies``' getter: the Cookie header(s) parsed, once."""
-    cdef PyObject* made_list = NULL
     found = getattr(self, COOKIES_ATTR, _MISSING)
     if found is not _MISSING:
         return found
     if ((<TypeObject*>Py_TYPE(self)).tp_getattro is GENERIC_GETATTR
             and _PyType_Lookup(<PyTypeObject*>Py_TYPE(self), HEADERS_NAME) is <PyObject*>_HEADERS_PROPERTY):
-        headers_ = _headers(self, &made_list)   # self.headers, without the property's call
+        headers_ = _headers(self)   # self.headers, without the property's call
     else:
         headers_ = self.headers
-    parsed = _cookies_of(headers_, made_list)
+    parsed = _cookies_of(headers_)
     if parsed is None:
         return _py_cookies(self)
     return _stored(self, COOKIES_ATTR, parsed)
@@ -577,20 +569,14 @@ cdef object IS_DISCONNECTED_ATTR = "_is_disconnected"
 cdef object FORM_ATTR = "_form"
 
 
-cdef inline bint _plain_setattr(object obj) noexcept:
-    return (<TypeObject*>Py_TYPE(obj)).tp_setattro is GENERIC_SETATTR
-
-
 cdef int init_request(object self, object scope, object receive, object send) except -1:
     """``Request.__init__(self, scope, receive, send)`` as starlette's checked
     sources do it (``_common.CHECKED_REQUEST_INITS``): ``HTTPConnection.__init__``
     through ``super()``, then Request's own. The asserts are Python's: gone
-    under ``python -O``. Each reads scope["type"]; a dict gives the second
-    read the first's value where storing the scope runs no Python code."""
-    cdef object kind = None
-    assert (kind := scope["type"]) in _CONNECTION_TYPES
+    under ``python -O``."""
+    assert scope["type"] in _CONNECTION_TYPES
     _store(self, SCOPE_ATTR, scope)
-    assert (kind if type(scope) is dict and _plain_setattr(self) else scope["type"]) == "http"
+    assert scope["type"] == "http"
     _store(self, RECEIVE_ATTR, receive)
     _store(self, SEND_ATTR, send)
     _store(self, STREAM_CONSUMED_ATTR, False)

@@ -11,6 +11,7 @@ headers, upper-case names).
 from __future__ import annotations
 
 import abc
+import gc
 import http.cookies
 import os
 import re
@@ -580,6 +581,175 @@ def test_headers_scope_list_is_replaced_as_starlette(impl, headers, scope_type):
         return (result.raw, result.raw is scope["headers"], scope["headers"] is given,
                 type(scope["headers"]), getattr(scope, "reads", None))
     assert made(impl.classes.Headers) == made(PristineHeaders)
+
+
+# ------------------------------------------- classes and scopes that run code
+#
+# Code a class or a scope runs in the middle of making a Headers, a Request or
+# their cookies sees, and changes, what it would under starlette.
+
+def test_headers_setattr_sees_every_store(impl):
+    """A Headers subclass's __setattr__ sees starlette's two stores, the empty
+    list first, for scope= and for raw=."""
+    def stores(base: type) -> list:
+        log: list = []
+
+        class Logged(base):
+            def __setattr__(self, name: str, value: Any) -> None:
+                log.append((name, list(value)))
+                object.__setattr__(self, name, value)
+        Logged(scope={"headers": [(b"a", b"1")]})
+        Logged(raw=[(b"b", b"2")])
+        return log
+    assert stores(impl.classes.Headers) == stores(PristineHeaders)
+
+
+def test_cookies_when_reading_the_scope_runs_code(impl):
+    """A scope property plants a _headers whose __del__, run when the getter
+    stores the new Headers over it, swaps that Headers' list."""
+    def read(base: type) -> tuple:
+        class Planted:
+            def __init__(self, request: Any) -> None:
+                self.request = request
+
+            def __del__(self) -> None:
+                made = self.request.__dict__["_headers"]
+                made._list = [(b"cookie", b"b=2")]
+                self.request.__dict__["scope"]["headers"] = made._list
+
+        class Planting(base):
+            @property
+            def scope(self) -> Any:
+                if not self.__dict__.get("planted"):
+                    self.__dict__["planted"] = True
+                    self.__dict__["_headers"] = Planted(self)
+                return self.__dict__["scope"]
+
+            @scope.setter
+            def scope(self, value: Any) -> None:
+                self.__dict__["scope"] = value
+        request = Planting({"type": "http", "headers": [(b"cookie", b"a=1")]})
+        return request.cookies, request.headers.raw
+    assert read(_request_class(impl)) == read(starlette.requests.Request)
+
+
+def test_request_construction_when_the_scope_type_runs_code():
+    """The first assert's `in` runs the type's __eq__, and storing the scope a
+    data descriptor's setter: each may change scope["type"] before starlette's
+    second read of it."""
+    class Kind:
+        def __init__(self, scope: dict) -> None:
+            self.scope = scope
+
+        def __eq__(self, other: object) -> bool:
+            self.scope["type"] = "websocket"
+            return True
+        __hash__ = object.__hash__
+
+    def changed_by_eq() -> tuple:
+        scope: dict = {"headers": []}
+        scope["type"] = Kind(scope)
+        return outcome(starlette.requests.Request, scope)[:2]
+
+    def changed_by_setter() -> tuple:
+        def store(self: Any, value: dict) -> None:
+            value["type"] = "websocket"
+            self.__dict__["scope"] = value
+        starlette.requests.Request.scope = property(lambda self: self.__dict__["scope"], store)
+        try:
+            return outcome(starlette.requests.Request, {"type": "http", "headers": []})[:2]
+        finally:
+            del starlette.requests.Request.scope
+    for made in (changed_by_eq, changed_by_setter):
+        expected = made()
+        assert expected == ("raised", AssertionError)
+        assert _under_install(made) == expected
+
+
+def test_cookie_parser_lookup_that_raises():
+    """starlette looks cookie_parser up only for a request with a Cookie
+    header: a colliding key whose __eq__ raises is met only there."""
+    class Colliding:
+        armed = False
+
+        def __hash__(self) -> int:
+            return hash("cookie_parser")
+
+        def __eq__(self, other: object) -> bool:
+            if Colliding.armed:
+                raise RuntimeError("eq")
+            return NotImplemented
+    names = vars(starlette.requests)
+    parser = names.pop("cookie_parser")
+    key = Colliding()
+    names[key] = None
+    names["cookie_parser"] = parser
+
+    def read() -> list:
+        Colliding.armed = True
+        try:
+            return [outcome(lambda: starlette.requests.Request(
+                {"type": "http", "headers": headers}).cookies)
+                for headers in ([(b"host", b"x")], [(b"cookie", b"a=1")])]
+        finally:
+            Colliding.armed = False
+    try:
+        expected = read()
+        assert expected[0] == ("ok", {}, dict) and expected[1][:2] == ("raised", RuntimeError)
+        assert _under_install(read) == expected
+    finally:
+        del names[key]
+        assert starlette.requests.cookie_parser is parser
+
+
+def test_headers_classes_that_run_code(impl, monkeypatch):
+    """starlette.requests.Headers rebound to a class with its own __init__, a
+    metaclass with its own __call__, or one that reading the scope drops:
+    request.headers is made by it, once, reading _headers once."""
+    log: list = []
+
+    class Own(starlette.datastructures.Headers):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            log.append("Own.__init__")
+            super().__init__(*args, **kwargs)
+
+    class Meta(type(starlette.datastructures.Headers)):
+        def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+            log.append("Meta.__call__")
+            return super().__call__(*args, **kwargs)
+
+    class Called(starlette.datastructures.Headers, metaclass=Meta):
+        pass
+
+    def made(base: type, cls: type) -> tuple:
+        monkeypatch.setattr(starlette.requests, "Headers", cls)
+
+        class Missing(base):
+            def __getattr__(self, name: str) -> Any:
+                log.append(name)
+                raise AttributeError(name)
+        log.clear()
+        headers = Missing({"type": "http", "headers": [(b"a", b"1")]}).headers
+        return type(headers), headers.raw, list(log)
+    for cls in (Own, Called):
+        assert made(_request_class(impl), cls) == made(starlette.requests.Request, cls)
+
+    def dropped(base: type) -> tuple:
+        monkeypatch.setattr(starlette.requests, "Headers", type(
+            "Dropped", (starlette.datastructures.Headers,), {}))
+
+        class Dropping(base):
+            @property
+            def scope(self) -> Any:
+                starlette.requests.Headers = starlette.datastructures.Headers
+                gc.collect()
+                return self.__dict__["scope"]
+
+            @scope.setter
+            def scope(self, value: Any) -> None:
+                self.__dict__["scope"] = value
+        return type(Dropping({"type": "http", "headers": []}).headers).__name__
+    assert dropped(_request_class(impl)) == dropped(starlette.requests.Request) == "Dropped"
 
 
 # ------------------------------------------------------------ install()
