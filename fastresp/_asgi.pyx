@@ -422,11 +422,12 @@ cdef object _scope_list(object scope):
         return None
 
 
-cdef object _init_scope(object self, object scope):
-    """``Headers.__init__(self, scope=scope)``, scope not None: the list it stores."""
+cdef object _init_scope(object self, object scope, bint plain):
+    """``Headers.__init__(self, scope=scope)``, scope not None: the list it
+    stores. plain: storing _list on self runs no code (_stored_as_given)."""
     # starlette first sets self._list = []. Where storing runs no code and
     # nothing after it can fail, only the last value is ever seen.
-    value = _scope_list(scope) if _stored_as_given(type(self), LIST) else None
+    value = _scope_list(scope) if plain else None
     if value is None:
         _store(self, LIST, [])
         value = list(scope["headers"])
@@ -449,7 +450,7 @@ cdef int _init(object self, object headers, object raw, object scope) except -1:
             assert scope is None, 'Cannot set both "raw" and "scope".'
         _store(self, LIST, raw)
     elif scope is not None:
-        _init_scope(self, scope)
+        _init_scope(self, scope, _stored_as_given(type(self), LIST))
     else:
         _store(self, LIST, [])
     return 0

@@ -45,3 +45,17 @@ cdef extern from "Python.h":
         void* tp_vectorcall
         MappingMethods* tp_as_mapping
         SequenceMethods* tp_as_sequence
+
+cdef extern from *:
+    """
+    /* A type's version tag, 0 when it has none. CPython 3.10 and later reset the
+       tag to 0 when the type or a base is modified (3.13 no longer keeps the
+       VALID_VERSION_TAG flag); 3.9 only clears that flag. */
+    #if PY_VERSION_HEX >= 0x030A0000
+    #define FASTRESP_VERSION_TAG(t) ((t)->tp_version_tag)
+    #else
+    #define FASTRESP_VERSION_TAG(t) \
+        (((t)->tp_flags & Py_TPFLAGS_VALID_VERSION_TAG) ? (t)->tp_version_tag : 0)
+    #endif
+    """
+    unsigned int _version_tag "FASTRESP_VERSION_TAG"(PyTypeObject* type)

@@ -28,7 +28,7 @@ from libc.string cimport memcmp
 from ._capi cimport (
     GENERIC_GETATTR, GENERIC_SETATTR, PyObject_GenericGetAttr, PyObject_GenericSetAttr,
     PyUnicode_1BYTE_DATA, PyUnicode_1BYTE_KIND, PyUnicode_GET_LENGTH, PyUnicode_KIND, TypeObject,
-    _PyType_Lookup,
+    _PyType_Lookup, _version_tag,
 )
 from ._attrs cimport _own
 from ._tables cimport FORBIDDEN, LOWER, fill_header_tables, fill_table
@@ -48,20 +48,6 @@ cdef extern from "Python.h":
     PyObject* PyMethod_GET_FUNCTION(object method)
     PyObject* PyMethod_GET_SELF(object method)
     unsigned long Py_TPFLAGS_HEAPTYPE
-
-cdef extern from *:
-    """
-    /* A type's version tag, 0 when it has none. CPython 3.10 and later reset the
-       tag to 0 when the type or a base is modified (3.13 no longer keeps the
-       VALID_VERSION_TAG flag); 3.9 only clears that flag. */
-    #if PY_VERSION_HEX >= 0x030A0000
-    #define FASTRESP_VERSION_TAG(t) ((t)->tp_version_tag)
-    #else
-    #define FASTRESP_VERSION_TAG(t) \
-        (((t)->tp_flags & Py_TPFLAGS_VALID_VERSION_TAG) ? (t)->tp_version_tag : 0)
-    #endif
-    """
-    unsigned int _version_tag "FASTRESP_VERSION_TAG"(PyTypeObject* type)
 
 ctypedef unsigned char uchar
 ctypedef object (*NewFunction)(object cls, object args, PyObject* kwargs)   # tp_new

@@ -28,8 +28,8 @@ from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
 from libc.string cimport memchr, memcmp
 
 from ._capi cimport (
-    GENERIC_GETATTR, PyUnicode_1BYTE_DATA, PyUnicode_1BYTE_KIND, PyUnicode_GET_LENGTH,
-    PyUnicode_KIND, TypeObject, _PyType_Lookup,
+    GENERIC_GETATTR, GENERIC_SETATTR, PyUnicode_1BYTE_DATA, PyUnicode_1BYTE_KIND,
+    PyUnicode_GET_LENGTH, PyUnicode_KIND, TypeObject, _PyType_Lookup, _version_tag,
 )
 from ._asgi cimport _init_scope, _name as _asgi_name
 from ._attrs cimport _store, _stored_as_given
@@ -459,9 +459,9 @@ cdef inline bint _method_known(object obj, object name, tuple functions) noexcep
     return _one_of(_PyType_Lookup(<PyTypeObject*>Py_TYPE(obj), name), functions)
 
 
-cdef object _cookies_of(object headers):
-    """The cookies of headers (a Headers whose reads are known) parsed here, or
-    None: the reference must do it."""
+cdef object _cookies_of(object headers, object raw):
+    """The cookies of headers (a Headers whose reads are known; raw its list,
+    or None to read it) parsed here, or None: the reference must do it."""
     cdef Py_ssize_t i
     cdef dict cookies = None
     found = PyDict_GetItem(_requests_globals, PARSER_GLOBAL)
@@ -472,7 +472,8 @@ cdef object _cookies_of(object headers):
             return None
     elif not (_method_known(headers, GET, _GETS) and _method_known(headers, GETITEM, _GETITEMS)):
         return None
-    raw = _list(headers)
+    if raw is None:
+        raw = _list(headers)
     if raw is None:
         return None
     i = -1
@@ -506,16 +507,39 @@ cdef object _stored(object obj, object name, object value):
     return getattr(obj, name)
 
 
+cdef bint _known_headers_class(object cls) noexcept:
+    """cls(scope=...) would run type.__call__, object.__new__ and a known
+    Headers __init__: what _init_scope does."""
+    return (PyType_Check(cls) and (<TypeObject*>Py_TYPE(cls)).tp_call is _TYPE_CALL
+            and (<TypeObject*>cls).tp_new is _OBJECT_NEW
+            and _one_of(_PyType_Lookup(<PyTypeObject*>cls, INIT), _INITS))
+
+
 cdef object _new_headers(object cls, object scope):
-    """``cls(scope=scope)``, without the call when cls is a plain class whose
-    __init__ is known."""
-    if (not PyType_Check(cls) or (<TypeObject*>Py_TYPE(cls)).tp_call is not _TYPE_CALL
-            or (<TypeObject*>cls).tp_new is not _OBJECT_NEW
-            or not _one_of(_PyType_Lookup(<PyTypeObject*>cls, INIT), _INITS)):
+    """``cls(scope=scope)``, without the call where cls is a known class."""
+    if not _known_headers_class(cls):
         return cls(scope=scope)
     made = (<NewFunction>_OBJECT_NEW)(cls, _NO_ARGS, NULL)
-    _init_scope(made, scope)
+    _init_scope(made, scope, _stored_as_given(cls, LIST))
     return made
+
+
+# The last class _plain_headers_class found plain, and its version tag then.
+cdef PyObject* _plain_headers = NULL
+cdef unsigned int _plain_headers_tag = 0
+
+
+cdef bint _plain_headers_class(object cls) noexcept:
+    """A known Headers class (_known_headers_class) whose instances store _list
+    as given (_stored_as_given)."""
+    global _plain_headers, _plain_headers_tag
+    cdef unsigned int tag = _version_tag(<PyTypeObject*>cls) if PyType_Check(cls) else 0
+    if tag and tag == _plain_headers_tag and <PyObject*>cls is _plain_headers:
+        return True
+    if not (_known_headers_class(cls) and _stored_as_given(cls, LIST)):
+        return False
+    _plain_headers, _plain_headers_tag = <PyObject*>cls, _version_tag(<PyTypeObject*>cls)
+    return True
 
 
 cdef object _headers(object self):
@@ -536,17 +560,66 @@ def headers(self):
     return _headers(self)
 
 
+# The last class whose instances _plain_connection found plain, and its
+# version tag then: CPython gives a class a new tag whenever it or a base
+# changes, so while both match the checks hold.
+cdef PyObject* _plain_class = NULL
+cdef unsigned int _plain_tag = 0
+
+
+cdef bint _plain_connection(object cls) noexcept:
+    """Instances of cls read and store attributes as object does, with nothing
+    in the class behind scope, _headers and _cookies, and read headers through
+    this module's property: reading self.scope and storing those two run no code."""
+    global _plain_class, _plain_tag
+    cdef TypeObject* t = <TypeObject*>cls
+    cdef unsigned int tag = _version_tag(<PyTypeObject*>cls)
+    if tag and tag == _plain_tag and <PyObject*>cls is _plain_class:
+        return True
+    if not (t.tp_getattro is GENERIC_GETATTR and t.tp_setattro is GENERIC_SETATTR
+            and _PyType_Lookup(<PyTypeObject*>cls, HEADERS_NAME) is <PyObject*>_HEADERS_PROPERTY
+            and _PyType_Lookup(<PyTypeObject*>cls, SCOPE_ATTR) is NULL
+            and _PyType_Lookup(<PyTypeObject*>cls, HEADERS_ATTR) is NULL
+            and _PyType_Lookup(<PyTypeObject*>cls, COOKIES_ATTR) is NULL):
+        return False
+    _plain_class, _plain_tag = <PyObject*>cls, _version_tag(<PyTypeObject*>cls)   # after the lookups, which assign one
+    return True
+
+
+cdef object _plain_cookies(object self):
+    """The cookies of a request of a plain class (_plain_connection), its
+    headers made here when it has none yet; None: the reference must do it."""
+    cdef PyObject* found_class
+    found = getattr(self, HEADERS_ATTR, _MISSING)
+    if found is not _MISSING:
+        return _cookies_of(found, None)
+    found_class = PyDict_GetItem(_requests_globals, HEADERS_GLOBAL)
+    if found_class is NULL:
+        return None
+    cls = <object>found_class
+    scope = self.scope
+    if _plain_headers_class(cls):
+        made = (<NewFunction>_OBJECT_NEW)(cls, _NO_ARGS, NULL)
+        raw = _init_scope(made, scope, True)
+    else:
+        made = _new_headers(cls, scope)
+        raw = None
+    _store(self, HEADERS_ATTR, made)
+    return _cookies_of(made, raw)
+
+
 def cookies(self):
     """``HTTPConnection.cookies``' getter: the Cookie header(s) parsed, once."""
     found = getattr(self, COOKIES_ATTR, _MISSING)
     if found is not _MISSING:
         return found
-    if ((<TypeObject*>Py_TYPE(self)).tp_getattro is GENERIC_GETATTR
-            and _PyType_Lookup(<PyTypeObject*>Py_TYPE(self), HEADERS_NAME) is <PyObject*>_HEADERS_PROPERTY):
-        headers_ = _headers(self)   # self.headers, without the property's call
-    else:
-        headers_ = self.headers
-    parsed = _cookies_of(headers_)
+    if _plain_connection(type(self)):
+        parsed = _plain_cookies(self)
+        if parsed is None:
+            return _py_cookies(self)
+        _store(self, COOKIES_ATTR, parsed)
+        return parsed
+    parsed = _cookies_of(self.headers, None)
     if parsed is None:
         return _py_cookies(self)
     return _stored(self, COOKIES_ATTR, parsed)

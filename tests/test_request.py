@@ -752,6 +752,43 @@ def test_headers_classes_that_run_code(impl, monkeypatch):
     assert dropped(_request_class(impl)) == dropped(starlette.requests.Request) == "Dropped"
 
 
+def test_classes_changed_after_a_first_request(impl, monkeypatch):
+    """fastresp remembers a class it found plain until the class changes: a
+    scope property set on the Request class, or a __setattr__ on the Headers
+    class, after a first request's cookies, is met by the next request's."""
+    def read(base: type) -> tuple:
+        headers_class = type("Sub", (starlette.datastructures.Headers,), {})
+        monkeypatch.setattr(starlette.requests, "Headers", headers_class)
+        request_class = type("Later", (base,), {})
+
+        def cookies(value: bytes) -> dict:
+            return request_class({"type": "http", "headers": [(b"cookie", value)]}).cookies
+        first = cookies(b"a=1")
+        stores: list = []
+
+        def setattr_(self: Any, name: str, value: Any) -> None:
+            stores.append((name, list(value)))
+            object.__setattr__(self, name, value)
+        headers_class.__setattr__ = setattr_
+
+        class Planted:
+            def __init__(self, request: Any) -> None:
+                self.request = request
+
+            def __del__(self) -> None:
+                made = self.request.__dict__["_headers"]
+                object.__setattr__(made, "_list", [(b"cookie", b"c=3")])
+
+        def scope(self: Any) -> Any:
+            if not self.__dict__.get("planted"):
+                self.__dict__["planted"] = True
+                self.__dict__["_headers"] = Planted(self)
+            return self.__dict__["scope"]
+        request_class.scope = property(scope, lambda self, value: self.__dict__.update(scope=value))
+        return first, cookies(b"b=2"), stores
+    assert read(_request_class(impl)) == read(starlette.requests.Request)
+
+
 # ------------------------------------------------------------ install()
 
 def test_install_and_uninstall_restore_exactly():
