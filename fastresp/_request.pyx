@@ -20,7 +20,7 @@ raises starlette's errors.
 """
 
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
-from cpython.dict cimport PyDict_Copy, PyDict_GetItem, PyDict_SetItem
+from cpython.dict cimport PyDict_Copy, PyDict_GetItem, PyDict_GetItemWithError, PyDict_SetItem
 from cpython.list cimport PyList_Append, PyList_GET_ITEM, PyList_GET_SIZE
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from cpython.object cimport Py_TYPE, PyObject, PyTypeObject
@@ -459,14 +459,19 @@ cdef inline bint _method_known(object obj, object name, tuple functions) noexcep
     return _one_of(_PyType_Lookup(<PyTypeObject*>Py_TYPE(obj), name), functions)
 
 
+cdef bint _parser_known() except -1:
+    """starlette.requests.cookie_parser is one whose work _parsed does (else
+    the reference must call it); raises what starlette's lookup would."""
+    found = PyDict_GetItemWithError(_requests_globals, PARSER_GLOBAL)
+    return found is not NULL and _one_of(found, _PARSERS)
+
+
 cdef object _cookies_of(object headers, object raw):
     """The cookies of headers (a Headers whose reads are known; raw its list,
     or None to read it) parsed here, or None: the reference must do it."""
     cdef Py_ssize_t i
     cdef dict cookies = None
-    found = PyDict_GetItem(_requests_globals, PARSER_GLOBAL)
-    if found is NULL or not _one_of(found, _PARSERS):
-        return None
+    cdef bint parser_checked = False
     if COOKIES_READ_ALL:
         if not _method_known(headers, GETLIST, _GETLISTS):
             return None
@@ -487,6 +492,13 @@ cdef object _cookies_of(object headers, object raw):
         value = _part(<object>PyList_GET_ITEM(raw, i), 1)
         if value is None:
             return None
+        if not COOKIES_READ_ALL and PyBytes_GET_SIZE(value) == 0:
+            return {}       # starlette parses only a first header that is not empty
+        if not parser_checked:
+            # Looked up where starlette looks it up: with a Cookie header to parse.
+            if not _parser_known():
+                return None
+            parser_checked = True
         parsed = _parsed(_parsed_bytes, value, <const uchar*>PyBytes_AS_STRING(value),
                          PyBytes_GET_SIZE(value))
         if cookies is None:
