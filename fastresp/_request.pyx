@@ -594,7 +594,8 @@ cdef bint _plain_connection(object cls) noexcept:
             and _PyType_Lookup(<PyTypeObject*>cls, HEADERS_ATTR) is NULL
             and _PyType_Lookup(<PyTypeObject*>cls, COOKIES_ATTR) is NULL):
         return False
-    _plain_class, _plain_tag = <PyObject*>cls, _version_tag(<PyTypeObject*>cls)   # after the lookups, which assign one
+    # The tag is read after the lookups, which assign one.
+    _plain_class, _plain_tag = <PyObject*>cls, _version_tag(<PyTypeObject*>cls)
     return True
 
 
